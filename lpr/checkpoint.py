@@ -1,0 +1,45 @@
+"""Checkpoints that a crash never leaves half-written, and loading them back with clear errors."""
+import os
+from pathlib import Path
+
+import torch
+from lightning.fabric.plugins.io.torch_io import TorchCheckpointIO
+
+from lpr.errors import LprError
+
+
+class AtomicCheckpointIO(TorchCheckpointIO):
+    """Write each checkpoint to a temporary file beside it, then rename: the old file or the new, never half."""
+
+    def save_checkpoint(self, checkpoint, path, storage_options=None):
+        path = Path(path)
+        partial = path.with_name(path.name + ".partial")
+        super().save_checkpoint(checkpoint, partial, storage_options)
+        os.replace(partial, path)
+
+
+def load_checkpoint(ckpt_path: str | Path) -> dict:
+    """The raw checkpoint dict; a missing or corrupt file raises LprError naming it."""
+    path = Path(ckpt_path)
+    if not path.is_file():
+        raise LprError(f"{path}: checkpoint not found")
+    try:
+        # lpr checkpoints hold the net's class in their hyperparameters, so they are not weights-only.
+        return torch.load(path, map_location="cpu", weights_only=False)
+    except Exception as error:  # torch raises many types for a damaged file
+        raise LprError(f"{path}: not a readable checkpoint ({type(error).__name__}: {error})") from None
+
+
+def load_classifier(ckpt_path: str | Path):
+    """The LightningModule stored in an lpr checkpoint, in eval mode on the CPU."""
+    from lpr.module import CharClassifier
+
+    checkpoint = load_checkpoint(ckpt_path)
+    if "hyper_parameters" not in checkpoint or "net" not in checkpoint["hyper_parameters"]:
+        raise LprError(f"{ckpt_path}: not an lpr checkpoint (no model hyperparameters)")
+    model = CharClassifier(**checkpoint["hyper_parameters"])
+    try:
+        model.load_state_dict(checkpoint["state_dict"])
+    except RuntimeError as error:
+        raise LprError(f"{ckpt_path}: weights do not fit the model it describes ({str(error).splitlines()[0]})") from None
+    return model.eval()

@@ -1,0 +1,1 @@
+"""Networks: plain nn.Modules that know nothing of Lightning; each has a YAML in configs/model/."""

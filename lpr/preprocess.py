@@ -1,0 +1,35 @@
+"""The one place a character crop becomes model input, shared by training, evaluation and reading.
+
+Model input is ink-bright on a dark background (ink 1.0, background 0.0), so that a convolution's zero
+padding looks like background; crops of either polarity are turned that way here.
+"""
+import cv2
+import numpy as np
+
+
+def pad_to_aspect(crop: np.ndarray, min_aspect: float, value: int = 0) -> np.ndarray:
+    """Pad a crop left and right with `value` so that width >= min_aspect * height (keeps a `1` thin)."""
+    missing = int(round(min_aspect * crop.shape[0])) - crop.shape[1]
+    if missing <= 0:
+        return crop
+    return cv2.copyMakeBorder(crop, 0, 0, missing // 2, missing - missing // 2, cv2.BORDER_CONSTANT, value=value)
+
+
+def ink_bright(gray: np.ndarray) -> np.ndarray:
+    """Invert a dark-on-light crop; the border of a character crop is mostly background."""
+    border_mean = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]]).mean()
+    return 255 - gray if border_mean > gray.mean() else gray
+
+
+def format_char(gray: np.ndarray, size: int) -> np.ndarray:
+    """Grey uint8 crop of any size, polarity and contrast -> uint8 size x size, ink bright, full range."""
+    interpolation = cv2.INTER_AREA if gray.shape[0] > size else cv2.INTER_LINEAR
+    resized = cv2.resize(gray, (size, size), interpolation=interpolation)
+    return ink_bright(cv2.normalize(resized, None, 0, 255, cv2.NORM_MINMAX))
+
+
+def chars_to_batch(char_crops: list[np.ndarray], size: int) -> np.ndarray:
+    """Grey uint8 crops -> float32 (N, 1, size, size) in [0, 1], ready for the classifier."""
+    if not char_crops:
+        return np.zeros((0, 1, size, size), np.float32)
+    return (np.stack([format_char(crop, size) for crop in char_crops]).astype(np.float32) / 255.0)[:, None]
