@@ -1,0 +1,61 @@
+"""Shared fixtures: composed Hydra configs pointing into tmp dirs, real data, and one tiny trained checkpoint."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hydra import compose, initialize_config_dir
+from hydra.core.global_hydra import GlobalHydra
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig, open_dict
+
+REPO = Path(__file__).resolve().parents[1]
+CONFIGS = REPO / "configs"
+SHARED_DATA = REPO.parent / "shared" / "data"
+SEED_CHARS = SHARED_DATA / "seed-chars"
+OPENALPR = SHARED_DATA / "openalpr-endtoend"
+
+
+def compose_config(config_name: str, overrides: list[str], run_dir: Path) -> DictConfig:
+    """The config an entry point would get, with its run dir set to `run_dir` (as Hydra would at run time)."""
+    GlobalHydra.instance().clear()
+    with initialize_config_dir(config_dir=str(CONFIGS), version_base="1.3"):
+        cfg = compose(config_name, overrides=overrides, return_hydra_config=True)
+    with open_dict(cfg):
+        cfg.hydra.runtime.output_dir = str(run_dir)
+        cfg.hydra.job.num = 0
+    HydraConfig.instance().set_config(cfg)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    with open_dict(cfg):
+        del cfg.hydra
+    GlobalHydra.instance().clear()
+    return cfg
+
+
+def run_cli(module: str, *overrides: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
+    """Run `python -m MODULE OVERRIDES...` as a user would; returns the finished process."""
+    env = {**os.environ, "NO_ALBUMENTATIONS_UPDATE": "1"}
+    return subprocess.run([sys.executable, "-m", module, *overrides], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=600)
+
+
+# One epoch of the original CNN on a subset: fast, and good enough to exercise eval and reading.
+TINY_TRAIN = ["experiment=seed", f"data.root={SEED_CHARS}", "model=seed_cnn_v1", "trainer.max_epochs=2",
+              "callbacks.rich_progress_bar=null", "+trainer.enable_progress_bar=false",
+              "model.optimizer.lr=0.001", "model.log_confusion=false"]
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory) -> Path:
+    """A finished training run dir (checkpoints/best.ckpt, metrics.json) of a small CNN on seed-chars."""
+    from lpr.train import train
+
+    run_dir = tmp_path_factory.mktemp("tiny_run")
+    train(compose_config("train", TINY_TRAIN, run_dir))
+    return run_dir
+
+
+@pytest.fixture(scope="session")
+def tiny_ckpt(tiny_run) -> Path:
+    return tiny_run / "checkpoints" / "best.ckpt"
