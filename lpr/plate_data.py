@@ -1,0 +1,202 @@
+"""Plate crops for the whole-plate recognizer: generated plates and real photos as one LightningDataModule.
+
+A plate root is either a `labels.csv` folder (`image,text`, images beside it, as the plate generator writes)
+or an OpenALPR folder (`NAME.jpg` + `NAME.txt`: `NAME.jpg<TAB>x<TAB>y<TAB>w<TAB>h<TAB>PLATE`), read in place.
+A root with `train/ val/ test/` sub-folders keeps its own splits; any other root is split by a hash of each
+file name, so the photos a checkpoint trained on are fixed by the config and never reported on.
+"""
+import logging
+from pathlib import Path
+
+import albumentations as A
+import cv2
+import numpy as np
+import torch
+from lightning import LightningDataModule
+from torch.utils.data import ConcatDataset, DataLoader, Dataset
+
+from lpr.errors import LprError
+from lpr.images import read_image
+from lpr.plates import PlateSample, in_holdout, load_plate_samples
+from lpr.synth_plates import PlateSynth
+
+log = logging.getLogger(__name__)
+
+
+def read_plate_folder(folder: Path) -> list[PlateSample]:
+    """Every labelled plate of a `labels.csv` or OpenALPR folder; any bad entry refuses the folder."""
+    samples, problems = load_plate_samples(folder)
+    problems += [f"{s.image_path}: no plate text" for s in samples if not s.text]
+    if problems:
+        raise LprError(f"{folder}: {len(problems)} bad entries, first: {problems[0]}")
+    return samples
+
+
+def hash_split(name: str, percent: dict[str, int], salt: str) -> str:
+    """The split a file name falls in, by the same stable hash as `lpr.plates.in_holdout`: test is the holdout."""
+    train, val = percent.get("train", 0), percent.get("val", 0)
+    if in_holdout(name, salt, train + val):
+        return "test"
+    return "val" if in_holdout(name, salt, train) else "train"
+
+
+def plate_split(root: str | Path, split: str, percent: dict[str, int], salt: str) -> list[PlateSample]:
+    """The plates of one split of a root: its `split/` folder, or its hash share of the root itself."""
+    root = Path(root)
+    if not root.is_dir():
+        raise LprError(f"{root}: plate root does not exist or is not a folder")
+    if (root / "train").is_dir():
+        return read_plate_folder(root / split) if (root / split).is_dir() else []
+    return [s for s in read_plate_folder(root) if hash_split(s.name, percent, salt) == split]
+
+
+def plate_input(crop: np.ndarray, height: int, width: int) -> np.ndarray:
+    """Grey or BGR uint8 plate crop of any size -> uint8 height x width grey, contrast stretched.
+
+    The one place a plate crop becomes the recognizer's input: training, evaluation and reading use it.
+    """
+    gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY) if crop.ndim == 3 else crop
+    interpolation = cv2.INTER_AREA if gray.shape[0] > height else cv2.INTER_LINEAR
+    resized = cv2.resize(gray, (width, height), interpolation=interpolation)
+    return cv2.normalize(resized, None, 0, 255, cv2.NORM_MINMAX)
+
+
+def to_tensor(images: list[np.ndarray]) -> torch.Tensor:
+    """uint8 (H, W) images -> float32 (N, 1, H, W) in [0, 1]."""
+    return torch.from_numpy(np.stack(images)).float().div_(255.0).unsqueeze(1)
+
+
+class PlateCrops(Dataset):
+    """Plate crops as (uint8 model input, text); photos are decoded once and kept as crops with a margin.
+
+    `box_jitter` (training) moves each side of a real plate box by a random fraction of its height, so the
+    model sees the loose and tight boxes a plate locator gives; without it the box is used as annotated.
+    """
+
+    def __init__(self, samples: list[PlateSample], height: int, width: int, augment: A.BasicTransform | None = None,
+                 box_jitter: tuple[float, float] | None = None, seed: int = 0):
+        self.samples, self.height, self.width = samples, height, width
+        self.augment, self.box_jitter = augment, box_jitter
+        self.rng = np.random.default_rng(seed)
+        self.crops = [self.load(sample) for sample in samples] if any(s.box for s in samples) else None
+
+    def load(self, sample: PlateSample) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+        """The grey crop with room for jitter, and the plate box inside it."""
+        image = read_image(sample.image_path)
+        if sample.box is None:
+            return image, (0, 0, image.shape[1], image.shape[0])
+        x, y, w, h = sample.box
+        room = round(h * (self.box_jitter[1] if self.box_jitter else 0.0)) + 1
+        x0, y0 = max(0, x - room), max(0, y - room)
+        x1, y1 = min(image.shape[1], x + w + room), min(image.shape[0], y + h + room)
+        if x1 - x0 < 2 or y1 - y0 < 2:
+            raise LprError(f"{sample.image_path}: plate box {sample.box} lies outside the image")
+        return image[y0:y1, x0:x1], (x - x0, y - y0, w, h)
+
+    def crop(self, index: int) -> np.ndarray:
+        if self.crops is None:
+            return read_image(self.samples[index].image_path)
+        image, (x, y, w, h) = self.crops[index]
+        if self.box_jitter:
+            dx0, dy0, dx1, dy1 = (self.rng.uniform(*self.box_jitter, 4) * h).round().astype(int)
+            x, y, w, h = x - dx0, y - dy0, w + dx0 + dx1, h + dy0 + dy1
+        x0, y0 = max(0, x), max(0, y)
+        return image[y0:max(y0 + 2, y + h), x0:max(x0 + 2, x + w)]
+
+    def __len__(self):
+        return len(self.samples)
+
+    def __getitem__(self, index: int) -> tuple[np.ndarray, str]:
+        image = plate_input(self.crop(index), self.height, self.width)
+        if self.augment is not None:
+            image = plate_input(self.augment(image=image)["image"], self.height, self.width)
+        return image, self.samples[index].text
+
+
+def collate_plates(batch: list[tuple[np.ndarray, str]]) -> tuple[torch.Tensor, list[str]]:
+    images, texts = zip(*batch)
+    return to_tensor(list(images)), list(texts)
+
+
+class PlateDataModule(LightningDataModule):
+    """Generated plates (`synth`) and/or real plate roots (`roots`), as train/val/test plate crops.
+
+    Training uses the generated plates and each real root's train share repeated `real_repeat` times;
+    validation and test use the real roots' shares when there are roots, else the generated splits.
+    """
+
+    def __init__(
+        self,
+        synth: PlateSynth | None = None,
+        roots: list[str] | None = None,
+        split_percent: dict[str, int] | None = None,
+        split_salt: str = "lpr",
+        real_repeat: int = 1,
+        box_jitter: tuple[float, float] = (-0.05, 0.2),
+        augment: A.BasicTransform | None = None,
+        cache_dir: str = "data/cache",
+        input_height: int = 32,
+        input_width: int = 128,
+        batch_size: int = 64,
+        num_workers: int = 0,
+        seed: int = 0,
+    ):
+        super().__init__()
+        if synth is None and not roots:
+            raise LprError("data: give `roots` (labels.csv or OpenALPR folders) or `synth` (use data=synth_plates)")
+        if batch_size < 1:
+            raise LprError(f"data.batch_size: must be a positive integer, got {batch_size}")
+        self.save_hyperparameters(logger=False, ignore=["synth", "augment"])
+        self.synth, self.augment = synth, augment
+        self.split_percent = dict(split_percent or {"train": 40, "val": 10})
+        self.datasets: dict[str, Dataset] = {}
+
+    def prepare_data(self):
+        if self.synth is not None:
+            self.synth.ensure(self.hparams.cache_dir)
+
+    def real_split(self, split: str) -> list[PlateSample]:
+        return [sample for root in self.hparams.roots or [] for sample in
+                plate_split(root, split, self.split_percent, self.hparams.split_salt)]
+
+    def setup(self, stage: str | None = None):
+        if self.datasets:
+            return
+        size = (self.hparams.input_height, self.hparams.input_width)
+        synth_root = self.synth.ensure(self.hparams.cache_dir) if self.synth is not None else None
+        train_parts = []
+        if synth_root is not None:
+            train_parts.append(PlateCrops(read_plate_folder(synth_root / "train"), *size, self.augment))
+        real_train = self.real_split("train")
+        if real_train:
+            real = PlateCrops(real_train, *size, self.augment, self.hparams.box_jitter, self.hparams.seed)
+            train_parts += [real] * self.hparams.real_repeat
+        if not train_parts:
+            raise LprError("data: no training plates (no synth, and no real root has a train share)")
+        self.datasets["train"] = ConcatDataset(train_parts)
+        for split in ("val", "test"):
+            samples = self.real_split(split) if self.hparams.roots else \
+                read_plate_folder(synth_root / split) if (synth_root / split).is_dir() else []
+            if samples:
+                self.datasets[split] = PlateCrops(samples, *size)
+        if "val" not in self.datasets:
+            raise LprError("data: no validation plates (give real roots a `val` share or synth a `val` count)")
+        log.info("Plates: %s (real train %d)", {s: len(d) for s, d in self.datasets.items()}, len(real_train))
+
+    @property
+    def has_test(self) -> bool:
+        return "test" in self.datasets
+
+    def loader(self, split: str, shuffle: bool = False) -> DataLoader:
+        return DataLoader(self.datasets[split], batch_size=self.hparams.batch_size, shuffle=shuffle,
+                          collate_fn=collate_plates, num_workers=self.hparams.num_workers,
+                          persistent_workers=self.hparams.num_workers > 0)
+
+    def train_dataloader(self):
+        return self.loader("train", shuffle=True)
+
+    def val_dataloader(self):
+        return self.loader("val")
+
+    def test_dataloader(self):
+        return self.loader("test")
