@@ -63,7 +63,8 @@ def train(cfg: DictConfig) -> dict:
 
     best_ckpt = trainer.checkpoint_callback.best_model_path if trainer.checkpoint_callback else ""
     if cfg.test and datamodule.has_test:
-        trainer.test(model, datamodule=datamodule, ckpt_path=best_ckpt or None)
+        # lpr checkpoints hold the net's class in their hyperparameters, so they are not weights-only.
+        trainer.test(model, datamodule=datamodule, ckpt_path=best_ckpt or None, weights_only=False)
         metrics.update({k: v for k, v in trainer.callback_metrics.items() if k.startswith("test/")})
     metrics.update({"epochs": trainer.current_epoch, "train_time_s": round(train_time_s, 2),
                     "model/params": sum(p.numel() for p in model.parameters()), "best_ckpt": best_ckpt})
