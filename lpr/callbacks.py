@@ -1,7 +1,8 @@
 """TensorBoard views of what a character classifier gets wrong and what it is trained on.
 
 The confusion matrix is logged by `lpr.module.CharClassifier`; these callbacks add the images behind it.
-Both do nothing without a TensorBoardLogger and write from rank zero only.
+Both act on `CharClassifier` only (other modules pass untouched), need a TensorBoardLogger, and write from
+rank zero only.
 """
 import math
 
@@ -12,11 +13,12 @@ from lightning.pytorch.loggers import TensorBoardLogger
 from torchvision.utils import make_grid
 
 from lpr.alphabet import ALPHABET
+from lpr.module import CharClassifier
 
 
-def tensorboard_writers(trainer: Trainer) -> list:
+def tensorboard_writers(trainer: Trainer, pl_module: LightningModule) -> list:
     """The SummaryWriters to draw into: none off rank zero, so DDP runs log each figure once."""
-    if not trainer.is_global_zero:
+    if not trainer.is_global_zero or not isinstance(pl_module, CharClassifier):
         return []
     return [logger.experiment for logger in trainer.loggers if isinstance(logger, TensorBoardLogger)]
 
@@ -45,7 +47,7 @@ def character_grid(images: torch.Tensor, captions: list[str], columns: int, titl
 class MisclassifiedGrid(Callback):
     """Each validation epoch: up to `max_images` misclassified validation characters captioned `true>predicted`.
 
-    The logits come from a forward hook on the module during validation, so nothing is computed twice;
+    The logits come from a forward hook on the net during validation, so nothing is computed twice;
     the shown errors are spread evenly over the validation set (which is ordered by class).
     """
 
@@ -57,8 +59,8 @@ class MisclassifiedGrid(Callback):
 
     def on_validation_epoch_start(self, trainer: Trainer, pl_module: LightningModule):
         self.wrong_images, self.wrong_captions, self.seen = [], [], 0
-        if not trainer.sanity_checking and tensorboard_writers(trainer):
-            self.hook = pl_module.register_forward_hook(self.keep_logits)
+        if not trainer.sanity_checking and tensorboard_writers(trainer, pl_module):
+            self.hook = pl_module.net.register_forward_hook(self.keep_logits)
 
     def keep_logits(self, module, inputs, logits):
         self.last_logits = logits.detach()
@@ -86,7 +88,7 @@ class MisclassifiedGrid(Callback):
         figure = character_grid(wrong_images[shown], [self.wrong_captions[i] for i in shown.tolist()], self.columns,
                                 f"epoch {trainer.current_epoch}: {len(wrong_images)} of {self.seen} wrong "
                                 f"(true>predicted)")
-        for writer in tensorboard_writers(trainer):
+        for writer in tensorboard_writers(trainer, pl_module):
             writer.add_figure("val/misclassified", figure, global_step=trainer.current_epoch)
         plt.close(figure)
         self.wrong_images, self.wrong_captions = [], []
@@ -104,7 +106,7 @@ class TrainBatchSample(Callback):
         if self.logged:
             return
         self.logged = True
-        writers = tensorboard_writers(trainer)
+        writers = tensorboard_writers(trainer, pl_module)
         if not writers:
             return
         images, labels = batch
