@@ -1,0 +1,126 @@
+"""Research workflow (issue 5): every model config trains, sweeps write runs that lpr.compare tabulates,
+Optuna searches, launchers compose, and DDP trains on CPU with two processes."""
+import csv
+import json
+
+import optuna
+import pytest
+import yaml
+from hydra import compose, initialize_config_dir
+from hydra.core.global_hydra import GlobalHydra
+from lightning import LightningModule
+from omegaconf import OmegaConf
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+from tests.conftest import CONFIGS, SEED_CHARS, compose_config, run_cli
+
+# A few batches of seed-chars, no progress bar, no confusion figure: each run takes seconds.
+TINY = ["data=chars", f"data.root={SEED_CHARS}", "data.check_images=false", "+trainer.limit_train_batches=2",
+        "+trainer.limit_val_batches=2", "trainer.max_epochs=1", "callbacks.rich_progress_bar=null",
+        "+trainer.enable_progress_bar=false", "model.log_confusion=false"]
+MODELS = sorted(path.stem for path in (CONFIGS / "model").glob("*.yaml"))
+
+
+def hydra_config(overrides: list[str]):
+    """The train config with its `hydra` node, as a launcher or sweeper would see it."""
+    GlobalHydra.instance().clear()
+    with initialize_config_dir(config_dir=str(CONFIGS), version_base="1.3"):
+        return compose("train", overrides=overrides, return_hydra_config=True)
+
+
+def skip_unless_char_classifier(model: str):
+    """configs/model/ also holds nets for other tasks (the plate CRNN); this file tests character classifiers."""
+    if hydra_config([f"model={model}"]).model._target_ != "lpr.module.CharClassifier":
+        pytest.skip(f"model={model} is not a character classifier")
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_model_config_trains_and_logs_insight(model, tmp_path):
+    from lpr.config import instantiate
+    from lpr.train import train
+
+    skip_unless_char_classifier(model)
+    cfg = compose_config("train", [f"model={model}", *TINY], tmp_path)
+    net = instantiate(cfg.model.net)
+    assert not isinstance(net, LightningModule) and net.input_size == cfg.data.image_size
+    metrics = train(cfg)
+    assert metrics["epochs"] == 1 and 0.0 <= metrics["val/acc_best"] <= 1.0
+    assert json.loads((tmp_path / "metrics.json").read_text())["model/params"] > 0
+    events = EventAccumulator(str(tmp_path / "tensorboard"), size_guidance={"images": 0})
+    events.Reload()
+    assert {"val/misclassified", "train/augmented_batch"} <= set(events.Tags()["images"])
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_optuna_search_space_names_existing_keys(model):
+    skip_unless_char_classifier(model)
+    cfg = hydra_config([f"model={model}", "hparams_search=optuna", "data=chars", f"data.root={SEED_CHARS}"])
+    assert cfg.hydra.sweeper.direction == "maximize" and cfg.optimized_metric == "val/acc_best"
+    for key in cfg.hydra.sweeper.params:
+        assert OmegaConf.select(cfg, key) is not None, f"hparams_search/optuna searches {key}, absent from model={model}"
+
+
+def test_launcher_configs_compose():
+    slurm = hydra_config(["hydra/launcher=slurm"]).hydra.launcher
+    assert slurm._target_.endswith("SlurmLauncher")
+    assert {"partition", "account", "timeout_min", "gpus_per_node", "cpus_per_task", "mem_gb", "setup"} <= set(slurm)
+    parallel = hydra_config(["hydra/launcher=parallel"]).hydra.launcher
+    assert parallel._target_.endswith("JoblibLauncher") and parallel.n_jobs == 2
+
+
+def test_compare_refuses_a_folder_without_runs(tmp_path, capsys):
+    from lpr.compare import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(tmp_path)])
+    assert exit_info.value.code == 2 and "no training runs" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_parallel_grid_sweep_writes_runs_that_compare_tabulates(tmp_path):
+    from lpr.eval import evaluate
+
+    sweep = tmp_path / "sweep"
+    result = run_cli("lpr.train", "-m", "hydra/launcher=parallel", "model=small_cnn,resnet", *TINY,
+                     f"hydra.sweep.dir={sweep}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert sorted(path.parent.name for path in sweep.glob("*/metrics.json")) == ["0", "1"]
+
+    zero_shot_dir = sweep / "1" / "eval" / "seed-chars"
+    evaluate(compose_config("eval", [f"ckpt_path={sweep / '1' / 'checkpoints' / 'best.ckpt'}",
+                                     f"data.root={SEED_CHARS}"], zero_shot_dir))
+    result = run_cli("lpr.compare", str(sweep))
+    assert result.returncode == 0, result.stderr[-3000:]
+    with open(sweep / "compare.csv") as file:
+        rows = list(csv.DictReader(file))
+    assert sorted(row["model"] for row in rows) == ["resnet", "small_cnn"]
+    assert [float(row["val/acc_best"]) for row in rows] == sorted((float(row["val/acc_best"]) for row in rows),
+                                                                  reverse=True)
+    resnet = next(row for row in rows if row["model"] == "resnet")
+    assert float(resnet["seed-chars/test/acc"]) >= 0.0 and int(resnet["model/params"]) > 0
+    assert "| model |" in (sweep / "compare.md").read_text()
+    assert (sweep / "compare.png").stat().st_size > 0
+
+
+@pytest.mark.slow
+def test_optuna_search_on_submitit_local_stores_its_trials(tmp_path):
+    storage = f"sqlite:///{tmp_path / 'optuna.db'}"
+    search = tmp_path / "search"
+    result = run_cli("lpr.train", "hparams_search=optuna", "model=small_cnn", *TINY, "hydra/launcher=submitit_local",
+                     "hydra.sweeper.n_trials=2", "hydra.sweeper.n_jobs=2", f"hydra.sweeper.storage='{storage}'",
+                     "hydra.sweeper.study_name=test", f"hydra.sweep.dir={search}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert sorted(path.parent.name for path in search.glob("*/metrics.json")) == ["0", "1"]
+    best = yaml.safe_load((search / "optimization_results.yaml").read_text())
+    assert 0.0 <= best["best_value"] <= 1.0 and "model.optimizer.lr" in best["best_params"]
+    study = optuna.load_study(study_name="test", storage=storage)
+    assert [trial.state for trial in study.trials] == [optuna.trial.TrialState.COMPLETE] * 2
+
+
+@pytest.mark.slow
+def test_ddp_on_cpu_trains_one_epoch_with_two_processes(tmp_path):
+    result = run_cli("lpr.train", "trainer=ddp", "trainer.accelerator=cpu", "trainer.devices=2", "model=small_cnn",
+                     *TINY, f"hydra.run.dir={tmp_path}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "MEMBER: 2/2" in result.stdout + result.stderr
+    assert json.loads((tmp_path / "metrics.json").read_text())["epochs"] == 1
