@@ -1,0 +1,123 @@
+"""Plate reading on the OpenALPR photos: lpr.read with locate=box and locate=auto beside Tesseract 5.
+
+    .venv/bin/python experiments/plates_benchmark.py --ckpt CKPT [--subset holdout|all] [--threads 2]
+
+Runs `python -m lpr.read` per region and mode (its metrics.json gives the figures), Tesseract
+(`--psm 7`, A-Z0-9 whitelist) on the same box crops lpr reads with locate=box, and writes the table under
+`## Plate reading (issue 4)` in experiments/RESULTS.md (other sections are kept). Use `--subset holdout`
+for a checkpoint of `experiment=plates`: it trained on characters from the other photos.
+"""
+import argparse
+import json
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import cv2
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from hydra import compose, initialize_config_dir  # noqa: E402
+
+from lpr.images import read_image  # noqa: E402
+from lpr.locate import crop_box  # noqa: E402
+from lpr.plates import in_holdout, load_plate_samples, plate_metrics  # noqa: E402
+
+REGIONS = ("us", "eu", "br")
+HEADING = "## Plate reading (issue 4)"
+
+
+def run_read(ckpt: str, folder: Path, locate: str, subset: str, threads: int, run_dir: Path) -> dict:
+    command = [sys.executable, "-m", "lpr.read", f"ckpt_path={ckpt}", f"input={folder}", f"locate={locate}",
+               f"subset={subset}", f"threads={threads}", f"hydra.run.dir={run_dir}"]
+    finished = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
+    if finished.returncode != 0:
+        raise SystemExit(f"lpr.read failed on {folder} ({locate}):\n{finished.stderr[-2000:]}")
+    return json.loads((run_dir / "metrics.json").read_text())
+
+
+def tesseract(folder: Path, subset: str, holdout, crop_margin) -> dict | None:
+    """Tesseract 5 on the box crops lpr reads with locate=box; None when it is not installed."""
+    if shutil.which("tesseract") is None:
+        return None
+    samples, _ = load_plate_samples(folder)
+    if subset == "holdout":
+        samples = [s for s in samples if in_holdout(s.name, holdout.salt, holdout.train_percent)]
+    predictions = []
+    started = time.perf_counter()
+    for sample in samples:
+        crop, _ = crop_box(read_image(sample.image_path, color=True), sample.box, crop_margin)
+        _, png = cv2.imencode(".png", crop)
+        finished = subprocess.run(["tesseract", "stdin", "stdout", "--psm", "7", "-c",
+                                   "tessedit_char_whitelist=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"],
+                                  input=png.tobytes(), capture_output=True)
+        predictions.append(finished.stdout.decode(errors="replace"))
+    elapsed = time.perf_counter() - started
+    return {**plate_metrics(predictions, [s.text for s in samples]), "plates_per_s": len(samples) / elapsed}
+
+
+def read_defaults():
+    with initialize_config_dir(config_dir=str(REPO / "configs"), version_base="1.3"):
+        cfg = compose("read", overrides=["locate=box", "ckpt_path=x", "input=x"])
+    return cfg.holdout, tuple(cfg.locate.crop_margin)
+
+
+def write_section(text: str, results_file: Path) -> None:
+    """Replace (or append) this benchmark's section of RESULTS.md, leaving the others as they are."""
+    old = results_file.read_text() if results_file.exists() else "# Results\n"
+    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.S | re.M)
+    new = pattern.sub(lambda _: text, old) if pattern.search(old) else old.rstrip("\n") + "\n\n" + text
+    results_file.write_text(new)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ckpt", required=True)
+    parser.add_argument("--data", default=str(REPO.parent / "shared" / "data" / "openalpr-endtoend"))
+    parser.add_argument("--subset", default="holdout", choices=["holdout", "all"])
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--results", default=str(REPO / "experiments" / "RESULTS.md"))
+    args = parser.parse_args()
+    holdout, crop_margin = read_defaults()
+
+    rows = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for region in REGIONS:
+            folder = Path(args.data) / region
+            box = run_read(args.ckpt, folder, "box", args.subset, args.threads, Path(scratch) / f"{region}-box")
+            auto = run_read(args.ckpt, folder, "auto", args.subset, args.threads, Path(scratch) / f"{region}-auto")
+            tess = tesseract(folder, args.subset, holdout, crop_margin)
+            rows.append((region, box, auto, tess))
+            print(region, box.get("plate/acc"), auto.get("plate/acc"), tess and tess["plate/acc"], flush=True)
+
+    def pct(metrics, key="plate/acc"):
+        return "n/a" if metrics is None or key not in metrics else f"{100 * metrics[key]:.1f} %"
+
+    lines = [HEADING, "",
+             f"Command: `.venv/bin/python experiments/plates_benchmark.py --ckpt {args.ckpt} --subset {args.subset}"
+             f" --threads {args.threads}`  ",
+             f"Machine: {platform.machine()} CPU, {args.threads} threads ({platform.processor() or 'cpu'}), "
+             f"{time.strftime('%Y-%m-%d')}.  ",
+             f"Photos: `{args.subset}` subset of openalpr-endtoend (photos whose characters the checkpoint never "
+             f"trained on when `holdout`; split in configs/data/plates_chars_holdout.yaml).", "",
+             "| region | n | lpr box: exact | lpr box: CER | lpr box: plates/s | lpr auto: exact | auto: locate recall "
+             "| auto: plates/s | Tesseract 5 box: exact | Tesseract CER |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for region, box, auto, tess in rows:
+        lines.append(f"| {region} | {box['plate/n']} | {pct(box)} | {box['plate/cer']:.3f} | {box['plates_per_s']:.0f} "
+                     f"| {pct(auto)} | {pct(auto, 'locate/recall')} | {auto['plates_per_s']:.1f} | {pct(tess)} "
+                     f"| {'n/a' if tess is None else format(tess['plate/cer'], '.3f')} |")
+    if rows[0][3] is None:
+        lines.append("\nTesseract was not installed (`apt-get install tesseract-ocr`): its columns are empty.")
+    write_section("\n".join(lines) + "\n", Path(args.results))
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

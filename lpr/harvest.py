@@ -1,0 +1,89 @@
+"""Characters cut out of real plate photos, beside the generated ones, for `experiment=plates`.
+
+Each OpenALPR photo on the training side of the fixed split (`in_holdout` false) is cropped at its
+labelled box and segmented; when the segmentation yields as many characters as the label has, the
+characters take the label's letters in order. Only the training side is touched, so plate figures on
+the held-out photos stay honest. The tree (generated + harvested, as hard links) is cached under a
+name made from the settings' hash, like lpr.synth's.
+"""
+import hashlib
+import json
+import logging
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+
+from lpr.errors import LprError
+from lpr.images import read_image
+from lpr.locate import crop_box
+from lpr.plates import in_holdout, load_plate_samples
+from lpr.segment import CharSegmenter
+from lpr.synth import CharSynth
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SynthAndHarvest:
+    """Settings of the combined tree; `ensure(cache_dir)` returns its ImageFolder root (train/ val/ test/)."""
+
+    synth: CharSynth
+    segmenter: CharSegmenter
+    photo_dirs: list[str]
+    salt: str = "lpr-plates"
+    train_percent: int = 50  # photos hashing below this give characters; the rest are held out
+    val_percent: int = 10  # of those, photos hashing below this validate instead of train
+    crop_margin: tuple[float, float] = (0.04, 0.15)
+    repeat: int = 4  # each real character appears this many times in train, against many generated ones
+
+    def key(self) -> str:
+        settings = {"synth": self.synth.key(), "segmenter": repr(self.segmenter), "dirs": sorted(self.photo_dirs),
+                    "salt": self.salt, "train_percent": self.train_percent, "val_percent": self.val_percent,
+                    "crop_margin": list(self.crop_margin), "repeat": self.repeat}
+        return hashlib.sha1(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:10]
+
+    def ensure(self, cache_dir: str | Path) -> Path:
+        root = Path(cache_dir) / f"plates-chars-{self.key()}"
+        if (root / "settings.json").exists():
+            return root
+        synth_root = self.synth.ensure(cache_dir)
+        partial = root.with_name(root.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        for source in synth_root.glob("*/class_*/*.png"):
+            target = partial / source.relative_to(synth_root)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(source, target)
+        counts = self.harvest(partial)
+        (partial / "settings.json").write_text(json.dumps({"key": self.key(), "harvested": counts}, indent=2))
+        partial.rename(root)
+        log.info("Harvested real characters into %s: %s", root, counts)
+        return root
+
+    def harvest(self, root: Path) -> dict:
+        counts = {"photos": 0, "used": 0, "train": 0, "val": 0}
+        for folder in self.photo_dirs:
+            if not Path(folder).is_dir():
+                raise LprError(f"data.synth.photo_dirs: {folder} is not a folder")
+            samples, _ = load_plate_samples(folder)
+            for sample in samples:
+                if in_holdout(sample.name, self.salt, self.train_percent) or not sample.text:
+                    continue
+                counts["photos"] += 1
+                crop, _ = crop_box(read_image(sample.image_path, color=True), sample.box, self.crop_margin)
+                segmentation = self.segmenter(crop)
+                if len(segmentation) != len(sample.text):
+                    continue
+                counts["used"] += 1
+                split = "train" if in_holdout(sample.name, self.salt, self.val_percent) else "val"
+                copies = self.repeat if split == "train" else 1
+                stem = f"real_{Path(folder).name}_{sample.image_path.stem}"
+                for index, (char, char_crop) in enumerate(zip(sample.text, segmentation.char_crops)):
+                    class_dir = root / split / f"class_{char}"
+                    class_dir.mkdir(parents=True, exist_ok=True)
+                    for copy in range(copies):
+                        cv2.imwrite(str(class_dir / f"{stem}_{index}_{copy}.png"), char_crop)
+                    counts[split] += copies
+        return counts

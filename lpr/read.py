@@ -1,0 +1,280 @@
+"""Read plates: `python -m lpr.read ckpt_path=CKPT input=PATH [locate=auto|box|none]`.
+
+PATH is an image, a folder of images, a folder of plate crops with labels.csv, or an OpenALPR folder.
+Prints `image<TAB>plate` per image; writes predictions.csv, metrics.json (where labels exist) and a grid
+of the first failures (failures.png, also in TensorBoard) in the run dir. A bad file is one `error:`
+line and the rest is still read; the exit code is non-zero only when nothing could be read.
+"""
+import csv
+import logging
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import hydra
+import numpy as np
+import torch
+from lightning.pytorch.loggers import TensorBoardLogger
+from omegaconf import DictConfig
+
+from lpr.alphabet import ALPHABET
+from lpr.checkpoint import load_checkpoint, load_classifier
+from lpr.config import instantiate, instantiate_group
+from lpr.errors import LprError, exit_on_lpr_error
+from lpr.images import read_image
+from lpr.locate import PlateLocator, char_extent, crop_box
+from lpr.plates import PlateSample, box_iou, in_holdout, load_plate_samples, normalize_plate, plate_metrics
+from lpr.preprocess import chars_to_batch
+from lpr.run_files import write_metrics, write_provenance
+from lpr.segment import CharSegmenter, Segmentation
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PlateReading:
+    text: str
+    confidence: float
+    segmentation: Segmentation | None = None  # the classic engine's characters, for the failure grid
+
+
+class ClassicEngine:
+    """segment -> classify -> join: all characters of all plates in one forward pass of the character CNN."""
+
+    def __init__(self, classifier: torch.nn.Module, segmenter: CharSegmenter, input_size: int):
+        self.classifier = classifier
+        self.segmenter = segmenter
+        self.input_size = input_size
+
+    def classify(self, batch: np.ndarray) -> np.ndarray:
+        """float32 (N, 1, S, S) in [0, 1] -> class probabilities (N, len(ALPHABET)); the one model call."""
+        with torch.inference_mode():
+            return torch.softmax(self.classifier(torch.from_numpy(batch)), dim=1).numpy()
+
+    def read_plates(self, plate_crops: list[np.ndarray]) -> list[PlateReading]:
+        segmentations = [self.segmenter(crop) for crop in plate_crops]
+        char_crops = [char for seg in segmentations for char in seg.char_crops]
+        probabilities = self.classify(chars_to_batch(char_crops, self.input_size))
+        best, best_p = probabilities.argmax(1), probabilities.max(1)
+        chars = np.array(list(ALPHABET))[best]
+        starts = np.cumsum([0] + [len(seg) for seg in segmentations])
+        readings = []
+        for seg, start, end in zip(segmentations, starts[:-1], starts[1:]):
+            # the geometric mean keeps long and short plates comparable; no characters, no confidence
+            confidence = float(np.exp(np.log(best_p[start:end]).mean())) if end > start else 0.0
+            readings.append(PlateReading("".join(chars[start:end]), confidence, seg))
+        return readings
+
+    def read_crops(self, plate_crops: list[np.ndarray]) -> list[tuple[str, float]]:
+        """BGR plate crops -> (text, confidence in [0, 1]) each."""
+        return [(r.text, r.confidence) for r in self.read_plates(plate_crops)]
+
+
+def load_engine(ckpt_path: str | Path, cfg: DictConfig):
+    """The reader a checkpoint asks for: the CRNN's own engine, or segmentation + this character classifier."""
+    if load_checkpoint(ckpt_path).get("hyper_parameters", {}).get("engine") == "crnn":
+        from lpr.plate_module import CrnnEngine
+
+        return CrnnEngine.from_checkpoint(ckpt_path)
+    classifier = load_classifier(ckpt_path)
+    return ClassicEngine(classifier, instantiate(cfg.segment), classifier.input_size)
+
+
+def engine_read(engine, plate_crops: list[np.ndarray]) -> list[PlateReading]:
+    """Readings of any engine; the classic one also returns its segmented characters."""
+    if hasattr(engine, "read_plates"):
+        return engine.read_plates(plate_crops)
+    return [PlateReading(text, confidence) for text, confidence in engine.read_crops(plate_crops)]
+
+
+@dataclass
+class PlateResult:
+    sample: PlateSample
+    text: str
+    confidence: float
+    box: tuple[int, int, int, int] | None  # where the plate was read, in the photo
+    crop: np.ndarray
+    segmentation: Segmentation | None
+
+
+class PlateReader:
+    """Runs one locate mode over samples: loads photos in threads, reads plate crops in large batches."""
+
+    def __init__(self, engine, locate_cfg: DictConfig, segmenter: CharSegmenter, threads: int):
+        self.engine = engine
+        self.mode = locate_cfg.mode
+        self.margin = tuple(locate_cfg.get("crop_margin", (0.0, 0.0)))
+        self.locator = instantiate(locate_cfg.locator) if self.mode == "auto" else None
+        self.segmenter = segmenter
+        self.threads = threads
+
+    def plate_crops(self, sample: PlateSample) -> tuple[list[np.ndarray], list[tuple]]:
+        """The crops to read from one photo and their boxes (photo pixels); LprError for a bad file or box."""
+        image = read_image(sample.image_path, color=True)
+        if self.mode == "none":
+            return [image], [None]
+        if self.mode == "box":
+            if sample.box is None:
+                raise LprError(f"{sample.image_path}: locate=box but the input labels no box for it")
+            x, y, w, h = sample.box
+            if w <= 0 or h <= 0 or x >= image.shape[1] or y >= image.shape[0] or x + w <= 0 or y + h <= 0:
+                raise LprError(f"{sample.image_path}: box {sample.box} lies outside the {image.shape[1]}x"
+                               f"{image.shape[0]} image")
+            crop, box = crop_box(image, sample.box, self.margin)
+            return [crop], [box]
+        boxes = self.locator.candidates(image)
+        crops_boxes = [crop_box(image, box, self.locator.crop_margin) for box in boxes]
+        return [c for c, _ in crops_boxes if c.size], [b for c, b in crops_boxes if c.size]
+
+    def read(self, samples: list[PlateSample], batch_plates: int, problems: list[str]) -> list[PlateResult]:
+        results = []
+        with ThreadPoolExecutor(self.threads) as pool:
+            for start in range(0, len(samples), batch_plates):
+                chunk = samples[start:start + batch_plates]
+                loaded = list(pool.map(self.try_plate_crops, chunk))
+                crops, owners, boxes = [], [], []
+                for index, (sample, item) in enumerate(zip(chunk, loaded)):
+                    if isinstance(item, str):
+                        problems.append(item)
+                        continue
+                    crops += item[0]
+                    boxes += item[1]
+                    owners += [index] * len(item[0])
+                readings = engine_read(self.engine, crops) if crops else []
+                results += self.pick(chunk, crops, boxes, owners, readings, loaded)
+        return results
+
+    def try_plate_crops(self, sample: PlateSample):
+        try:
+            return self.plate_crops(sample)
+        except LprError as error:
+            return str(error)
+
+    def pick(self, chunk, crops, boxes, owners, readings, loaded) -> list[PlateResult]:
+        """One result per readable photo: its only crop, or (locate=auto) its most plate-like candidate."""
+        best: dict[int, int] = {}
+        for position, owner in enumerate(owners):
+            if self.locator is None:
+                best[owner] = position
+                continue
+            score = self.locator.plausibility(readings[position].text, readings[position].confidence)
+            if owner not in best or score > self.locator.plausibility(readings[best[owner]].text,
+                                                                       readings[best[owner]].confidence):
+                best[owner] = position
+        results = []
+        for index, sample in enumerate(chunk):
+            if isinstance(loaded[index], str):
+                continue
+            if index not in best:  # no candidate at all: an empty reading, still counted
+                results.append(PlateResult(sample, "", 0.0, None, np.zeros((8, 8, 3), np.uint8), None))
+                continue
+            position = best[index]
+            reading, box = readings[position], boxes[position]
+            if self.locator is not None:
+                segmentation = reading.segmentation or self.segmenter(crops[position])
+                box = char_extent(box, segmentation, self.locator.min_chars) or box
+            results.append(PlateResult(sample, reading.text, reading.confidence, box, crops[position],
+                                       reading.segmentation))
+        return results
+
+
+def failure_grid(results: list[PlateResult], count: int, tile_height: int = 64) -> np.ndarray | None:
+    """Rows of: photo with the read box, plate crop with its segmented characters, prediction vs truth."""
+    failures = [r for r in results if r.sample.text is not None and normalize_plate(r.text) != r.sample.text]
+    rows = []
+    for result in failures[:count]:
+        photo = read_image(result.sample.image_path, color=True)
+        for box, colour in ((result.sample.box, (0, 255, 0)), (result.box, (0, 0, 255))):
+            if box is not None:
+                x, y, w, h = box
+                cv2.rectangle(photo, (x, y), (x + w, y + h), colour, max(2, photo.shape[1] // 300))
+        photo = cv2.resize(photo, (round(photo.shape[1] * 2 * tile_height / photo.shape[0]), 2 * tile_height))
+        crop = result.crop.copy()
+        if result.segmentation is not None and not result.segmentation.angle:
+            for x, y, w, h in result.segmentation.char_boxes:
+                cv2.rectangle(crop, (int(x), int(y)), (int(x + w), int(y + h)), (0, 0, 255), 1)
+        crop = cv2.resize(crop, (4 * tile_height, 2 * tile_height), interpolation=cv2.INTER_NEAREST)
+        text = np.zeros((2 * tile_height, 4 * tile_height, 3), np.uint8)
+        cv2.putText(text, f"read  {result.text or '-'}", (6, tile_height - 12), cv2.FONT_HERSHEY_SIMPLEX, 0.8,
+                    (80, 80, 255), 2)
+        cv2.putText(text, f"truth {result.sample.text}", (6, 2 * tile_height - 16), cv2.FONT_HERSHEY_SIMPLEX, 0.8,
+                    (80, 255, 80), 2)
+        rows.append(np.hstack([photo[:, :6 * tile_height], crop, text]))
+    if not rows:
+        return None
+    width = max(row.shape[1] for row in rows)
+    return np.vstack([cv2.copyMakeBorder(r, 0, 2, 0, width - r.shape[1], cv2.BORDER_CONSTANT) for r in rows])
+
+
+def select_samples(cfg: DictConfig) -> tuple[list[PlateSample], list[str]]:
+    samples, problems = load_plate_samples(cfg.input)
+    if cfg.subset == "holdout":
+        samples = [s for s in samples if in_holdout(s.name, cfg.holdout.salt, cfg.holdout.train_percent)]
+    elif cfg.subset != "all":
+        raise LprError(f"subset: must be `all` or `holdout`, got {cfg.subset!r}")
+    return samples, problems
+
+
+def read(cfg: DictConfig) -> dict:
+    run_dir = Path(cfg.paths.output_dir)
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
+    if cfg.locate.mode not in ("auto", "box", "none"):
+        raise LprError(f"locate: must be auto, box or none, got {cfg.locate.mode!r}")
+    engine = load_engine(cfg.ckpt_path, cfg)
+    samples, problems = select_samples(cfg)
+    write_provenance(run_dir, cfg)
+    reader = PlateReader(engine, cfg.locate, instantiate(cfg.segment), cfg.threads or 2)
+    started = time.perf_counter()
+    results = reader.read(samples, cfg.batch_plates, problems)
+    elapsed = time.perf_counter() - started
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+
+    with (run_dir / "predictions.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["image", "text", "confidence"])
+        for result in results:
+            writer.writerow([result.sample.name, result.text, f"{result.confidence:.4f}"])
+            print(f"{result.sample.name}\t{result.text}")
+    if not results:
+        raise LprError(f"{cfg.input}: nothing could be read ({len(problems)} problem(s) above)")
+
+    metrics = {"n_read": len(results), "n_problems": len(problems), "plates_per_s": round(len(results) / elapsed, 2),
+               "locate": cfg.locate.mode, "input": str(cfg.input), "ckpt_path": str(cfg.ckpt_path)}
+    labelled = [r for r in results if r.sample.text is not None]
+    if labelled:
+        metrics.update(plate_metrics([r.text for r in labelled], [r.sample.text for r in labelled]))
+        boxed = [r for r in labelled if r.sample.box is not None]
+        if cfg.locate.mode == "auto" and boxed:
+            metrics["locate/recall"] = float(np.mean([r.box is not None and box_iou(r.box, r.sample.box) >= 0.5
+                                                      for r in boxed]))
+        log_failures(run_dir, results, cfg)
+    write_metrics(run_dir, metrics)
+    summary = {k: v for k, v in metrics.items() if "/" in k or k == "plates_per_s"}
+    print(f"{summary}\nRun: {run_dir}  (predictions.csv, metrics.json)", file=sys.stderr)
+    return metrics
+
+
+def log_failures(run_dir: Path, results: list[PlateResult], cfg: DictConfig) -> None:
+    grid = failure_grid(results, cfg.failures)
+    if grid is None:
+        return
+    cv2.imwrite(str(run_dir / "failures.png"), grid)
+    for logger in instantiate_group(cfg.get("logger")):
+        if isinstance(logger, TensorBoardLogger):
+            logger.experiment.add_image("read/failures", grid[:, :, ::-1].copy(), dataformats="HWC")
+            logger.experiment.flush()
+
+
+@hydra.main(version_base="1.3", config_path="../configs", config_name="read")
+@exit_on_lpr_error
+def main(cfg: DictConfig) -> float | None:
+    return read(cfg).get("plate/acc")
+
+
+if __name__ == "__main__":
+    main()
