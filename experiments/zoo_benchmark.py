@@ -1,0 +1,70 @@
+"""Architecture benchmark (issue 5): every char net trained on generated characters, tested zero-shot on the
+real seed-chars, timed, and compared; then the fast nets trained on seed-chars against a 60 s budget.
+
+    nice -n 10 .venv/bin/python experiments/zoo_benchmark.py [--models seed_cnn,small_cnn] [--out logs/zoo]
+
+Runs the real CLIs: `lpr.train -m experiment=zoo_synth`, `lpr.eval` of each best checkpoint into
+`<run>/eval/seed-chars/`, inference speed into `<run>/eval/speed/`, `lpr.train -m experiment=zoo_seed`,
+and `lpr.compare` over each sweep (compare.md / .csv / .png in the sweep folder).
+"""
+import argparse
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+from lpr.checkpoint import load_classifier
+from lpr.compare import compare
+from lpr.run_files import write_metrics
+
+
+def lpr_cli(module: str, *overrides: str):
+    subprocess.run([sys.executable, "-m", module, *overrides], check=True)
+
+
+def chars_per_second(ckpt_path: Path, batch_size: int, repeats: int) -> float:
+    """Inference throughput of the net alone (batches of random input, after one warm-up batch)."""
+    model = load_classifier(ckpt_path)
+    batch = torch.rand(batch_size, 1, model.input_size, model.input_size)
+    with torch.inference_mode():
+        model(batch)
+        started = time.perf_counter()
+        for _ in range(repeats):
+            model(batch)
+    return batch_size * repeats / (time.perf_counter() - started)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", default="seed_cnn,seed_cnn_v1,small_cnn,resnet")
+    parser.add_argument("--seed-models", default="small_cnn,resnet", help="trained on seed-chars with 60 s budget")
+    parser.add_argument("--seed-chars", type=Path, default=Path("../shared/data/seed-chars"))
+    parser.add_argument("--out", type=Path, default=Path("logs/zoo") / time.strftime("%Y-%m-%d_%H-%M-%S"))
+    parser.add_argument("--speed-batch", type=int, default=256)
+    parser.add_argument("--speed-repeats", type=int, default=10)
+    args = parser.parse_args()
+
+    synth_sweep = args.out / "synth"
+    lpr_cli("lpr.train", "-m", "experiment=zoo_synth", f"model={args.models}", f"hydra.sweep.dir={synth_sweep}")
+    for run_dir in sorted(path.parent for path in synth_sweep.glob("*/metrics.json")):
+        best = run_dir / "checkpoints" / "best.ckpt"
+        lpr_cli("lpr.eval", f"ckpt_path={best}", f"data.root={args.seed_chars}",
+                f"hydra.run.dir={run_dir / 'eval' / args.seed_chars.name}")
+        speed_dir = run_dir / "eval" / "speed"
+        speed_dir.mkdir(parents=True, exist_ok=True)
+        write_metrics(speed_dir, {
+            "chars_per_s": round(chars_per_second(best, args.speed_batch, args.speed_repeats)),
+            "threads": torch.get_num_threads()})
+    compare([synth_sweep])
+
+    if args.seed_models:
+        seed_sweep = args.out / "seed-chars"
+        lpr_cli("lpr.train", "-m", "experiment=zoo_seed", f"model={args.seed_models}",
+                f"data.root={args.seed_chars}", f"hydra.sweep.dir={seed_sweep}")
+        compare([seed_sweep])
+
+
+if __name__ == "__main__":
+    main()
