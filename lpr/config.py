@@ -1,7 +1,10 @@
 """Building objects from Hydra config, with errors a user can act on."""
+import re
+
 import hydra
 from hydra.errors import InstantiationException
 from omegaconf import DictConfig
+from pydantic import ValidationError
 
 from lpr.errors import LprError
 
@@ -11,13 +14,21 @@ def instantiate(node: DictConfig, **kwargs):
     try:
         return hydra.utils.instantiate(node, **kwargs)
     except InstantiationException as error:
-        cause = error.__cause__
-        while isinstance(cause, InstantiationException) and cause.__cause__ is not None:
+        cause, target = error, node.get("_target_", "?")
+        while isinstance(cause, InstantiationException):  # nested targets wrap each other: find the innermost
+            named = re.search(r"target '([^']+)'", str(cause))
+            target = named.group(1) if named else target
+            if cause.__cause__ is None:
+                break
             cause = cause.__cause__
         if isinstance(cause, LprError):
             raise cause from None
-        target = node.get("_target_", "?") if isinstance(node, DictConfig) else "?"
-        detail = str(cause or error).splitlines()[-1]
+        if isinstance(cause, ValidationError):
+            first = cause.errors()[0]
+            where = ".".join(str(part) for part in first["loc"])
+            raise LprError(f"config value `{where}` for {target}: {first['msg']} "
+                           f"(got {first['input']!r})") from None
+        detail = str(cause).splitlines()[-1]
         raise LprError(f"config for {target}: {detail}") from None
 
 

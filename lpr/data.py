@@ -2,12 +2,14 @@
 import logging
 import os
 from pathlib import Path
+from typing import Annotated
 
 import albumentations as A
 import cv2
 import numpy as np
 import torch
 from lightning import LightningDataModule
+from pydantic import Field, NonNegativeInt, PositiveFloat, PositiveInt, validate_call
 from torch.utils.data import DataLoader
 from torchvision.datasets import ImageFolder
 
@@ -47,10 +49,11 @@ class AlphabetImageFolder(ImageFolder):
         folders = sorted(entry.name for entry in os.scandir(directory) if entry.is_dir())
         if not folders:
             raise LprError(f"{directory}: no class folders (expected class_0 ... class_Z or 0 ... Z)")
+        class_to_idx = {name: CHAR_TO_INDEX[folder_to_char(Path(directory) / name)] for name in folders}
         for name in folders:
             if not any(is_image_file(entry.name) for entry in os.scandir(Path(directory) / name)):
                 raise LprError(f"{Path(directory) / name}: empty class folder (no images)")
-        return folders, {name: CHAR_TO_INDEX[folder_to_char(Path(directory) / name)] for name in folders}
+        return folders, class_to_idx
 
 
 def holds_class_folders(directory: Path) -> bool:
@@ -73,24 +76,23 @@ def split_dir(root: str | Path, split: str) -> Path:
 class CharDataModule(LightningDataModule):
     """Characters from an ImageFolder root, or from the generator when `synth` is given."""
 
+    @validate_call(config={"arbitrary_types_allowed": True})  # refuse wrong types and values with their name
     def __init__(
         self,
         root: str | None = None,
         synth: CharSynth | None = None,
         cache_dir: str = "data/cache",
-        image_size: int = 28,
-        batch_size: int = 64,
-        num_workers: int = 0,
-        shift: float = 0.1,
-        scale: tuple[float, float] = (0.9, 1.1),
-        rotate: float = 0.0,
+        image_size: PositiveInt = 28,
+        batch_size: PositiveInt = 64,
+        num_workers: NonNegativeInt = 0,
+        shift: Annotated[float, Field(ge=0, lt=0.5)] = 0.1,
+        scale: tuple[PositiveFloat, PositiveFloat] = (0.9, 1.1),
+        rotate: Annotated[float, Field(ge=0, le=180)] = 0.0,
         check_images: bool = True,
     ):
         super().__init__()
         if root is None and synth is None:
             raise LprError("data.root: set it to an ImageFolder root (train/ val/ [test/]) or use data=synth")
-        if batch_size < 1:
-            raise LprError(f"data.batch_size: must be a positive integer, got {batch_size}")
         self.save_hyperparameters(logger=False, ignore=["synth"])
         self.root = Path(root) if root is not None else None
         self.synth = synth

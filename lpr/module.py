@@ -87,8 +87,9 @@ class CharClassifier(LightningModule):
             return
         if self.last_confusion_figure is not None:
             plt.close(self.last_confusion_figure)
-        figure, _ = confusion.plot(labels=list(ALPHABET))
-        figure.set_size_inches(10, 10)
+        figure, _ = confusion.plot(labels=list(ALPHABET), add_text=False)  # cell labels cost seconds
+        figure.set_size_inches(7, 7)
+        figure.set_dpi(72)
         confusion.reset()
         for logger in self.loggers:
             if isinstance(logger, TensorBoardLogger):

@@ -10,7 +10,7 @@ import hashlib
 import json
 import logging
 import shutil
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,6 +18,8 @@ import cv2
 import matplotlib
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
+from pydantic import NonNegativeInt, PositiveInt
+from pydantic.dataclasses import dataclass
 
 from lpr.alphabet import ALPHABET
 from lpr.errors import LprError
@@ -69,13 +71,16 @@ def glyph(font: str, char: str, stroke: int) -> np.ndarray:
 
 @dataclass
 class CharSynth:
-    """Settings of the character generator; `ensure(cache_dir)` returns an ImageFolder root with them."""
+    """Settings of the character generator; `ensure(cache_dir)` returns an ImageFolder root with them.
+
+    A pydantic dataclass, so a wrong type or value in the config is refused with the field's name.
+    """
 
     fonts: list[str] = field(default_factory=lambda: list(TRUETYPE_FONTS) + list(HERSHEY_FONTS))
-    per_class: dict[str, int] = field(default_factory=lambda: {"train": 200, "val": 30, "test": 30})
-    size: int = 28
+    per_class: dict[str, NonNegativeInt] = field(default_factory=lambda: {"train": 100, "val": 30, "test": 30})
+    size: PositiveInt = 28
     seed: int = 0
-    max_stroke: int = 3  # extra stroke width in pixels at glyph height 64
+    max_stroke: NonNegativeInt = 3  # extra stroke width in pixels at glyph height 64
     width_scale: tuple[float, float] = (0.65, 1.25)
     max_rotation: float = 6.0  # degrees
     max_shear: float = 0.1

@@ -1,0 +1,41 @@
+"""Bad input through the real CLIs: one `error: <file>: <problem>` line, exit code 2, no traceback."""
+import pytest
+
+from tests.conftest import SEED_CHARS, run_cli
+
+
+def assert_clean_error(process, expected: str):
+    assert process.returncode == 2, process.stderr[-2000:]
+    assert "Traceback" not in process.stderr
+    error_lines = [line for line in process.stderr.splitlines() if line.startswith("error: ")]
+    assert len(error_lines) == 1 and expected in error_lines[0], process.stderr[-2000:]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("overrides, expected", [
+    (["data=chars", "data.root=/no/such/dir"], "/no/such/dir: data root does not exist"),
+    (["data=chars", f"data.root={SEED_CHARS / 'train'}"], "missing `train/` split"),
+    (["data.batch_size=abc"], "`batch_size`"),
+    (["data.synth.fonts=[comic_sans]"], "unknown font"),
+])
+def test_train_refuses_bad_input(overrides, expected, tmp_path):
+    assert_clean_error(run_cli("lpr.train", *overrides, f"hydra.run.dir={tmp_path}"), expected)
+
+
+@pytest.mark.slow
+def test_eval_refuses_missing_and_corrupt_checkpoints(tmp_path):
+    missing = run_cli("lpr.eval", f"ckpt_path={tmp_path / 'none.ckpt'}", f"data.root={SEED_CHARS}",
+                      f"hydra.run.dir={tmp_path}")
+    assert_clean_error(missing, "none.ckpt: checkpoint not found")
+    corrupt = tmp_path / "corrupt.ckpt"
+    corrupt.write_bytes(b"\x80\x02 this is not a checkpoint")
+    assert_clean_error(run_cli("lpr.eval", f"ckpt_path={corrupt}", f"data.root={SEED_CHARS}",
+                               f"hydra.run.dir={tmp_path}"), "corrupt.ckpt: not a readable checkpoint")
+
+
+@pytest.mark.slow
+def test_eval_refuses_unknown_class_folder(tiny_ckpt, tmp_path):
+    (tmp_path / "data" / "class_?").mkdir(parents=True)
+    process = run_cli("lpr.eval", f"ckpt_path={tiny_ckpt}", f"data.root={tmp_path / 'data'}",
+                      f"hydra.run.dir={tmp_path / 'run'}")
+    assert_clean_error(process, "class_?: class folder is not one of 0-9, A-Z")

@@ -1,0 +1,92 @@
+import shutil
+
+import cv2
+import numpy as np
+import pytest
+import torch
+
+from lpr.alphabet import ALPHABET
+from lpr.data import AlphabetImageFolder, CharDataModule, CharTransform, split_dir
+from lpr.errors import LprError
+from lpr.synth import CharSynth
+from tests.conftest import SEED_CHARS
+
+
+@pytest.fixture
+def small_tree(tmp_path):
+    """A real ImageFolder root with a subset of classes, named both ways (`class_X` and `X`)."""
+    for split, count in (("train", 4), ("val", 2)):
+        for folder in ("class_7", "class_B", "Z"):
+            source = SEED_CHARS / split / f"class_{folder[-1]}"
+            target = tmp_path / split / folder
+            target.mkdir(parents=True)
+            for path in sorted(source.glob("*.jpg"))[:count]:
+                shutil.copy(path, target)
+    return tmp_path
+
+
+def test_labels_are_alphabet_positions_whatever_subset(small_tree):
+    dataset = AlphabetImageFolder(small_tree / "train", CharTransform(28))
+    assert sorted(set(dataset.targets)) == [ALPHABET.index("7"), ALPHABET.index("B"), ALPHABET.index("Z")]
+    image, label = dataset[0]
+    assert image.shape == (1, 28, 28) and image.dtype == torch.float32
+    assert 0.0 <= image.min() and image.max() <= 1.0 and image.max() > 0.5
+
+
+def test_datamodule_batches_scaled_and_augmented_only_in_training(small_tree):
+    datamodule = CharDataModule(root=str(small_tree), batch_size=4, shift=0.2)
+    datamodule.setup("fit")
+    assert not datamodule.has_test
+    images, labels = next(iter(datamodule.train_dataloader()))
+    assert images.shape == (4, 1, 28, 28) and labels.shape == (4,)
+    train_set, val_set = datamodule.datasets["train"], datamodule.datasets["val"]
+    assert train_set.transform.augment is not None and val_set.transform.augment is None
+    assert torch.equal(val_set[0][0], val_set[0][0])  # no randomness outside training
+
+
+def test_format_makes_ink_bright_whatever_polarity():
+    dark_on_light = np.full((40, 24), 230, np.uint8)
+    cv2.putText(dark_on_light, "7", (2, 34), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 20, 3)
+    a = CharTransform(28)(dark_on_light)
+    b = CharTransform(28)(255 - dark_on_light)
+    assert torch.allclose(a, b, atol=3 / 255)  # rounding, amplified by the contrast stretch
+    assert a[0, 0].mean() < 0.2  # border is background, dark
+
+
+@pytest.mark.parametrize("make_problem, message", [
+    (lambda root: shutil.rmtree(root / "val"), "missing `val/`"),
+    (lambda root: (root / "train" / "class_a_b").mkdir(), "not one of 0-9, A-Z"),
+    (lambda root: (root / "train" / "class_Q").mkdir(), "empty class folder"),
+    (lambda root: (root / "train" / "Z" / "broken.jpg").write_bytes(b"not a jpeg"), "broken.jpg: not a readable image"),
+    (lambda root: (root / "train" / "Z" / "empty.png").write_bytes(b""), "empty.png: empty file"),
+])
+def test_broken_dataset_is_refused_before_training(small_tree, make_problem, message):
+    make_problem(small_tree)
+    with pytest.raises(LprError, match=message):
+        CharDataModule(root=str(small_tree)).setup("fit")
+
+
+def test_split_dir_accepts_a_root_or_a_split(small_tree):
+    assert split_dir(small_tree, "val") == small_tree / "val"
+    assert split_dir(small_tree / "val", "val") == small_tree / "val"
+    with pytest.raises(LprError, match="does not exist"):
+        split_dir(small_tree / "nowhere", "val")
+
+
+def test_generator_is_deterministic_and_cached(tmp_path):
+    synth = CharSynth(per_class={"train": 2, "val": 1}, seed=3)
+    root = synth.ensure(tmp_path)
+    again = CharSynth(per_class={"train": 2, "val": 1}, seed=3).ensure(tmp_path / "other")
+    files = sorted(p.relative_to(root) for p in root.rglob("*.png"))
+    assert len(files) == 36 * 3
+    assert files == sorted(p.relative_to(again) for p in again.rglob("*.png"))
+    assert all(np.array_equal(cv2.imread(str(root / f)), cv2.imread(str(again / f))) for f in files)
+    other_seed = CharSynth(per_class={"train": 2, "val": 1}, seed=4).ensure(tmp_path)
+    assert other_seed != root
+    assert not np.array_equal(cv2.imread(str(root / files[0])), cv2.imread(str(other_seed / files[0])))
+    assert synth.ensure(tmp_path) == root  # cached: same folder, nothing regenerated
+
+
+def test_generator_refuses_unknown_font():
+    with pytest.raises(LprError, match="unknown font"):
+        CharSynth(fonts=["comic_sans"])
