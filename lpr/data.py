@@ -89,6 +89,7 @@ class CharDataModule(LightningDataModule):
         scale: tuple[PositiveFloat, PositiveFloat] = (0.9, 1.1),
         rotate: Annotated[float, Field(ge=0, le=180)] = 0.0,
         check_images: bool = True,
+        seed: int | None = None,
     ):
         super().__init__()
         if root is None and synth is None:
@@ -106,7 +107,8 @@ class CharDataModule(LightningDataModule):
         """Shifts and rescales as in the original recipe; background after formatting is 0."""
         return A.Compose([A.Affine(translate_percent=(-self.hparams.shift, self.hparams.shift),
                                    scale=tuple(self.hparams.scale), rotate=(-self.hparams.rotate, self.hparams.rotate),
-                                   border_mode=cv2.BORDER_CONSTANT, fill=0, p=1.0)])
+                                   border_mode=cv2.BORDER_CONSTANT, fill=0, p=1.0)],
+                         seed=self.hparams.seed)  # albumentations keeps its own generator: seed it for repeatable runs
 
     def setup(self, stage: str | None = None):
         if self.synth is not None:

@@ -30,6 +30,7 @@ class CharClassifier(LightningModule):
         self.test_acc = MulticlassAccuracy(num_classes, average="micro")
         self.train_loss, self.val_loss, self.test_loss = MeanMetric(), MeanMetric(), MeanMetric()
         self.val_acc_best = MaxMetric()
+        self.val_acc_best.persistent(True)  # kept in checkpoints, so a resumed run remembers its best
         self.val_confusion = MulticlassConfusionMatrix(num_classes)
         self.test_confusion = MulticlassConfusionMatrix(num_classes)
         self.last_confusion_figure = None
@@ -53,9 +54,6 @@ class CharClassifier(LightningModule):
             confusion(logits, labels)
         return loss
 
-    def on_train_start(self):
-        self.val_acc_best.reset()  # sanity-check validation must not count as the best
-
     def training_step(self, batch, batch_idx):
         loss = self.shared_step(batch, self.train_loss, self.train_acc)
         self.log("train/loss", self.train_loss, on_step=False, on_epoch=True, prog_bar=True)
@@ -68,7 +66,8 @@ class CharClassifier(LightningModule):
         self.log("val/acc", self.val_acc, on_step=False, on_epoch=True, prog_bar=True)
 
     def on_validation_epoch_end(self):
-        self.val_acc_best(self.val_acc.compute())
+        if not self.trainer.sanity_checking:  # the untrained sanity check must not count as the best
+            self.val_acc_best(self.val_acc.compute())
         self.log("val/acc_best", self.val_acc_best.compute(), sync_dist=True, prog_bar=True)
         self.log_confusion("val/confusion", self.val_confusion)
 

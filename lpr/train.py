@@ -57,7 +57,7 @@ def train(cfg: DictConfig) -> dict:
         logger.log_hyperparams(hyperparameters(cfg, model), metrics={"val/acc_best": 0.0, "test/acc": 0.0})
 
     started = time.perf_counter()
-    trainer.fit(model, datamodule=datamodule, ckpt_path=resume_path(cfg))
+    trainer.fit(model, datamodule=datamodule, ckpt_path=resume_path(cfg), weights_only=False)
     train_time_s = time.perf_counter() - started
     metrics = {key: value for key, value in trainer.callback_metrics.items() if not key.startswith("test/")}
 

@@ -1,0 +1,50 @@
+"""The one image loader against the bad-input battery: every odd file is read or refused by name."""
+import cv2
+import numpy as np
+import pytest
+
+from lpr.errors import LprError
+from lpr.images import read_image
+from lpr.preprocess import chars_to_batch
+from tests.conftest import SEED_CHARS
+
+SAMPLE = next((SEED_CHARS / "val" / "class_A").glob("*.jpg"))
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "empty file"),
+    (b"hello, I am text", "not a readable image"),
+    (SAMPLE.read_bytes()[:300], "truncated JPEG"),
+])
+def test_unreadable_files_are_refused_by_name(tmp_path, content, message):
+    path = tmp_path / "odd.jpg"
+    path.write_bytes(content)
+    with pytest.raises(LprError, match=f"odd.jpg: {message}"):
+        read_image(path)
+
+
+def test_missing_file_is_refused_by_name(tmp_path):
+    with pytest.raises(LprError, match="nope.png: cannot read file"):
+        read_image(tmp_path / "nope.png")
+
+
+@pytest.mark.parametrize("make_image", [
+    lambda gray: gray,                                                  # single channel
+    lambda gray: gray.astype(np.uint16) * 257,                          # 16-bit
+    lambda gray: cv2.cvtColor(gray, cv2.COLOR_GRAY2BGRA),               # 4 channels
+])
+def test_any_depth_and_channel_count_becomes_8bit_grey(tmp_path, make_image):
+    gray = cv2.imread(str(SAMPLE), cv2.IMREAD_GRAYSCALE)
+    path = tmp_path / "char.png"
+    cv2.imwrite(str(path), make_image(gray))
+    loaded = read_image(path)
+    assert loaded.dtype == np.uint8 and loaded.shape == gray.shape
+    assert np.abs(loaded.astype(int) - gray).max() <= 1
+    assert read_image(path, color=True).shape == (*gray.shape, 3)
+
+
+def test_huge_image_is_read_and_formatted(tmp_path):
+    path = tmp_path / "huge.png"
+    cv2.imwrite(str(path), np.full((10000, 10000), 200, np.uint8))
+    batch = chars_to_batch([read_image(path)], 28)
+    assert batch.shape == (1, 1, 28, 28) and np.isfinite(batch).all()
