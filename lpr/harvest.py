@@ -11,7 +11,7 @@ import json
 import logging
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import cv2
@@ -27,17 +27,24 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
-class SynthAndHarvest:
-    """Settings of the combined tree; `ensure(cache_dir)` returns its ImageFolder root (train/ val/ test/)."""
+class SynthAndHarvest(CharSynth):
+    """The generator's settings plus the harvest's; `ensure(cache_dir)` returns the combined ImageFolder root.
 
-    synth: CharSynth
-    segmenter: CharSegmenter
-    photo_dirs: list[str]
+    A CharSynth itself, so that it goes wherever a generator goes (`data.synth`).
+    """
+
+    segmenter: CharSegmenter = field(default_factory=CharSegmenter)
+    photo_dirs: list[str] = field(default_factory=list)
     salt: str = "lpr-plates"
     train_percent: int = 50  # photos hashing below this give characters; the rest are held out
     val_percent: int = 10  # of those, photos hashing below this validate instead of train
     crop_margin: tuple[float, float] = (0.04, 0.15)
     repeat: int = 4  # each real character appears this many times in train, against many generated ones
+
+    @property
+    def synth(self) -> CharSynth:
+        """The plain generator with the same settings, whose cached tree is shared with data=synth."""
+        return CharSynth(**{f.name: getattr(self, f.name) for f in fields(CharSynth)})
 
     def key(self) -> str:
         settings = {"synth": self.synth.key(), "segmenter": repr(self.segmenter), "dirs": sorted(self.photo_dirs),

@@ -32,13 +32,19 @@ def crop_box(image: np.ndarray, box, margin: tuple[float, float]) -> tuple[np.nd
 
 
 def char_extent(crop_origin: tuple[int, int, int, int], segmentation: Segmentation, min_chars: int):
-    """Union of the segmented character boxes in photo coordinates, or None with fewer than min_chars."""
+    """Bounding box of the segmented characters in photo coordinates (undoing any deskew), or None with
+    fewer than min_chars."""
     boxes = segmentation.char_boxes
-    if len(boxes) < min_chars or segmentation.angle:
+    if len(boxes) < min_chars:
         return None
-    x0, y0 = boxes[:, 0].min(), boxes[:, 1].min()
-    x1, y1 = (boxes[:, 0] + boxes[:, 2]).max(), (boxes[:, 1] + boxes[:, 3]).max()
-    return (int(crop_origin[0] + x0), int(crop_origin[1] + y0), int(x1 - x0), int(y1 - y0))
+    x0, y0, x1, y1 = boxes[:, 0], boxes[:, 1], boxes[:, 0] + boxes[:, 2], boxes[:, 1] + boxes[:, 3]
+    corners = np.stack([np.r_[x0, x1, x0, x1], np.r_[y0, y0, y1, y1]], axis=1).astype(np.float64)
+    if segmentation.angle:  # boxes are in the straightened crop: turn them back
+        centre = (crop_origin[2] / 2, crop_origin[3] / 2)
+        unrotate = cv2.invertAffineTransform(cv2.getRotationMatrix2D(centre, segmentation.angle, 1.0))
+        corners = corners @ unrotate[:, :2].T + unrotate[:, 2]
+    (left, top), (right, bottom) = corners.min(0), corners.max(0)
+    return (int(crop_origin[0] + left), int(crop_origin[1] + top), int(right - left), int(bottom - top))
 
 
 @dataclass

@@ -1,0 +1,98 @@
+"""Locate and segment on real photos: the labelled plate is among the candidates, clean plates cut into their characters."""
+import numpy as np
+import pytest
+
+from lpr.images import read_image
+from lpr.locate import PlateLocator, char_extent, crop_box
+from lpr.plates import box_iou, in_holdout, load_plate_samples, normalize_plate, plate_metrics
+from lpr.preprocess import chars_to_batch
+from lpr.segment import CharSegmenter
+from tests.conftest import OPENALPR, compose_config
+
+# Clean plates of each region, with the number of characters their label has.
+CLEAN_PLATES = [("us", "0b86cecf-67d1-4fc0-87c9-b36b0ee228bb.jpg"), ("eu", "eu11.jpg"), ("eu", "eu5.jpg"),
+                ("br", "FZB9581.jpg"), ("br", "HPM9362.jpg")]
+BOX_MARGIN = (0.04, 0.15)
+
+
+def labelled(region: str, name: str):
+    samples, _ = load_plate_samples(OPENALPR / region)
+    return next(s for s in samples if s.name == name)
+
+
+@pytest.fixture(scope="module")
+def segmenter(tmp_path_factory):
+    from lpr.config import instantiate
+
+    cfg = compose_config("read", ["ckpt_path=x", "input=x"], tmp_path_factory.mktemp("cfg"))
+    return instantiate(cfg.segment)
+
+
+@pytest.mark.parametrize("region,name", CLEAN_PLATES)
+def test_segmentation_counts_characters_of_clean_plates(segmenter, region, name):
+    sample = labelled(region, name)
+    crop, _ = crop_box(read_image(sample.image_path, color=True), sample.box, BOX_MARGIN)
+    segmentation = segmenter(crop)
+    assert len(segmentation) == len(sample.text)
+    boxes = segmentation.char_boxes
+    assert np.all(np.diff(boxes[:, 0]) > 0), "characters come left to right"
+    assert np.all(boxes[:, 0] >= 0) and np.all(boxes[:, 0] + boxes[:, 2] <= crop.shape[1] + 1)
+    # characters of one plate share a height
+    assert boxes[:, 3].max() <= 1.3 * boxes[:, 3].min()
+
+
+def test_char_crops_become_classifier_input_ink_bright(segmenter):
+    sample = labelled("br", "FZB9581.jpg")
+    crop, _ = crop_box(read_image(sample.image_path, color=True), sample.box, BOX_MARGIN)
+    batch = chars_to_batch(segmenter(crop).char_crops, 28)
+    assert batch.shape == (7, 1, 28, 28) and batch.dtype == np.float32
+    border = np.concatenate([batch[:, 0, 0], batch[:, 0, -1]], axis=1).mean()
+    assert border < batch.mean(), "ink bright on a dark background, as in training"
+
+
+def test_segmentation_of_blank_or_tiny_input_is_empty(segmenter):
+    assert len(segmenter(np.full((40, 120, 3), 200, np.uint8))) == 0
+    assert len(segmenter(np.zeros((2, 2), np.uint8))) == 0
+
+
+def test_light_ink_on_dark_plate_is_segmented():
+    import cv2
+
+    plate = np.full((60, 300), 30, np.uint8)
+    for i, char in enumerate("AB123"):
+        cv2.putText(plate, char, (15 + 55 * i, 48), cv2.FONT_HERSHEY_SIMPLEX, 1.5, 230, 4)
+    plate = cv2.resize(plate, (170, 60))  # plate characters are narrower than Hershey's
+    segmentation = CharSegmenter(polarity="light")(plate)
+    assert len(segmentation) == 5
+    assert len(CharSegmenter(polarity="dark")(plate)) != 5
+
+
+@pytest.mark.parametrize("region,name", CLEAN_PLATES)
+def test_locate_finds_the_labelled_box(region, name):
+    sample = labelled(region, name)
+    image = read_image(sample.image_path, color=True)
+    candidates = PlateLocator(cascade=None).candidates(image)
+    assert 0 < len(candidates) <= 8
+    assert max(box_iou(box, sample.box) for box in candidates) >= 0.5
+
+
+def test_char_extent_maps_segmented_characters_back_into_the_photo(segmenter):
+    sample = labelled("eu", "eu11.jpg")
+    crop, origin = crop_box(read_image(sample.image_path, color=True), sample.box, (0.3, 0.5))
+    assert box_iou(char_extent(origin, segmenter(crop), 4), sample.box) >= 0.5
+
+
+def test_plate_text_and_metrics():
+    assert normalize_plate("ab-12 3") == "AB123"
+    metrics = plate_metrics(["AB123", "ab-124", ""], ["AB123", "AB123", "XY"])
+    assert metrics["plate/acc"] == pytest.approx(1 / 3)
+    assert metrics["plate/n"] == 3
+    assert metrics["plate/cer"] == pytest.approx(3 / 12)
+
+
+def test_holdout_split_is_fixed_and_about_the_asked_size():
+    names = [f"photo{i}.jpg" for i in range(400)]
+    held = [in_holdout(n, "lpr-plates", 50) for n in names]
+    assert held == [in_holdout(n, "lpr-plates", 50) for n in names]
+    assert 0.4 < np.mean(held) < 0.6
+    assert not any(in_holdout(n, "lpr-plates", 100) for n in names)

@@ -1,0 +1,139 @@
+"""lpr.read end to end on real photos with the tiny checkpoint: outputs, metrics, bad input, engines."""
+import csv
+import json
+import sys
+import types
+
+import cv2
+import numpy as np
+import pytest
+import torch
+
+from tests.conftest import OPENALPR, compose_config, run_cli
+
+PHOTOS = [("br", "FZB9581"), ("eu", "eu11"), ("us", "0b86cecf-67d1-4fc0-87c9-b36b0ee228bb")]
+
+
+@pytest.fixture
+def openalpr_folder(tmp_path):
+    """A small OpenALPR-style folder: links to three real photos and their labels."""
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for region, stem in PHOTOS:
+        for suffix in (".jpg", ".txt"):
+            (folder / f"{stem}{suffix}").symlink_to(OPENALPR / region / f"{stem}{suffix}")
+    return folder
+
+
+def run_read(tmp_path, *overrides):
+    from lpr.read import read
+
+    run_dir = tmp_path / "run"
+    return read(compose_config("read", list(overrides), run_dir)), run_dir
+
+
+def predictions(run_dir):
+    with (run_dir / "predictions.csv").open() as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_read_box_writes_predictions_metrics_and_failures(tiny_ckpt, openalpr_folder, tmp_path, capsys):
+    metrics, run_dir = run_read(tmp_path, f"ckpt_path={tiny_ckpt}", f"input={openalpr_folder}", "locate=box")
+    rows = predictions(run_dir)
+    assert [row["image"] for row in rows] == sorted(f"{stem}.jpg" for _, stem in PHOTOS)
+    assert all(0.0 <= float(row["confidence"]) <= 1.0 for row in rows)
+    # segmentation is good on these clean plates, so even a weak classifier reads the right number of characters
+    assert sum(len(row["text"]) == 7 for row in rows) >= 2
+    saved = json.loads((run_dir / "metrics.json").read_text())
+    assert saved["plate/n"] == 3 and 0.0 <= saved["plate/acc"] <= 1.0 and saved["plate/cer"] >= 0.0
+    assert saved["plates_per_s"] > 0 and "locate/recall" not in saved
+    assert metrics["plate/acc"] == saved["plate/acc"]
+    out = capsys.readouterr().out
+    assert all(f"{row['image']}\t{row['text']}" in out for row in rows)
+    if saved["plate/acc"] < 1.0:
+        assert (run_dir / "failures.png").stat().st_size > 0
+        assert list((run_dir / "tensorboard").glob("events.out.tfevents.*"))
+
+
+def test_read_auto_finds_plates_and_reports_recall(tiny_ckpt, openalpr_folder, tmp_path):
+    metrics, run_dir = run_read(tmp_path, f"ckpt_path={tiny_ckpt}", f"input={openalpr_folder}", "locate=auto")
+    assert len(predictions(run_dir)) == 3
+    assert 0.0 <= metrics["locate/recall"] <= 1.0
+    assert metrics["plate/n"] == 3
+
+
+def test_bad_entries_are_reported_and_the_rest_is_read(tiny_ckpt, openalpr_folder, tmp_path, capsys):
+    crops = tmp_path / "crops"
+    crops.mkdir()
+    photo = cv2.imread(str(openalpr_folder / "FZB9581.jpg"))
+    cv2.imwrite(str(crops / "good.png"), photo[480:590, 950:1250])
+    (crops / "broken.jpg").write_bytes(b"not an image")
+    (crops / "labels.csv").write_text("image,text\ngood.png,FZB9581\nbroken.jpg,AAA1111\nmissing.jpg,BBB2222\n")
+    metrics, run_dir = run_read(tmp_path, f"ckpt_path={tiny_ckpt}", f"input={crops}", "locate=none")
+    errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error:")]
+    assert len(errors) == 2
+    assert any("broken.jpg" in line and "not a readable image" in line for line in errors)
+    assert any("missing.jpg" in line and "not found" in line for line in errors)
+    assert [row["image"] for row in predictions(run_dir)] == ["good.png"]
+    assert metrics["n_problems"] == 2 and metrics["plate/n"] == 1
+
+
+def test_box_outside_the_image_is_one_error_line(tiny_ckpt, openalpr_folder, tmp_path, capsys):
+    (openalpr_folder / "eu11.txt").unlink()
+    (openalpr_folder / "eu11.txt").write_text("eu11.jpg\t5000\t5000\t100\t30\tBS47040\n")
+    metrics, run_dir = run_read(tmp_path, f"ckpt_path={tiny_ckpt}", f"input={openalpr_folder}", "locate=box")
+    errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "eu11.jpg" in errors[0] and "outside" in errors[0]
+    assert len(predictions(run_dir)) == 2
+
+
+def test_engine_classifies_all_characters_in_one_batch(tiny_ckpt, openalpr_folder):
+    from lpr.checkpoint import load_classifier
+    from lpr.read import ClassicEngine
+    from lpr.segment import CharSegmenter
+
+    classifier = load_classifier(tiny_ckpt)
+    engine = ClassicEngine(classifier, CharSegmenter(), classifier.input_size)
+    calls = []
+    classify = engine.classify
+    engine.classify = lambda batch: calls.append(batch.shape) or classify(batch)
+    photo = cv2.imread(str(openalpr_folder / "FZB9581.jpg"))
+    plates = [photo[480:590, 950:1250], photo[480:590, 950:1250], np.full((30, 90, 3), 255, np.uint8)]
+    readings = engine.read_crops(plates)
+    assert len(calls) == 1 and calls[0][1:] == (1, classifier.input_size, classifier.input_size)
+    assert calls[0][0] == sum(len(text) for text, _ in readings)
+    assert readings[0] == readings[1] and readings[2] == ("", 0.0)
+    assert all(isinstance(text, str) and 0.0 <= confidence <= 1.0 for text, confidence in readings)
+
+
+def test_load_engine_hands_crnn_checkpoints_to_their_engine(tmp_path, monkeypatch):
+    from lpr.read import load_engine
+
+    ckpt = tmp_path / "crnn.ckpt"
+    torch.save({"hyper_parameters": {"engine": "crnn"}, "state_dict": {}}, ckpt)
+    fake = types.ModuleType("lpr.plate_module")
+    fake.CrnnEngine = types.SimpleNamespace(from_checkpoint=lambda path: ("crnn engine", path))
+    monkeypatch.setitem(sys.modules, "lpr.plate_module", fake)
+    assert load_engine(ckpt, None) == ("crnn engine", ckpt)
+
+
+@pytest.mark.slow
+def test_cli_reads_and_nothing_readable_exits_non_zero(tiny_ckpt, openalpr_folder, tmp_path):
+    run_dir = tmp_path / "cli"
+    done = run_cli("lpr.read", f"ckpt_path={tiny_ckpt}", f"input={openalpr_folder}", "locate=box",
+                   f"hydra.run.dir={run_dir}")
+    assert done.returncode == 0, done.stderr
+    assert len([line for line in done.stdout.splitlines() if "\t" in line]) == 3
+    assert json.loads((run_dir / "metrics.json").read_text())["plate/n"] == 3
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    done = run_cli("lpr.read", f"ckpt_path={tiny_ckpt}", f"input={empty}", f"hydra.run.dir={tmp_path / 'cli2'}")
+    assert done.returncode != 0
+    assert done.stderr.strip().splitlines()[-1].startswith(f"error: {empty}")
+    assert "Traceback" not in done.stderr
+
+    (empty / "junk.jpg").write_bytes(b"\x00" * 10)
+    done = run_cli("lpr.read", f"ckpt_path={tiny_ckpt}", f"input={empty}", "locate=none",
+                   f"hydra.run.dir={tmp_path / 'cli3'}")
+    assert done.returncode != 0 and "junk.jpg" in done.stderr and "Traceback" not in done.stderr
