@@ -35,9 +35,13 @@ def load_classifier(ckpt_path: str | Path):
     from lpr.module import CharClassifier
 
     checkpoint = load_checkpoint(ckpt_path)
-    if "hyper_parameters" not in checkpoint or "net" not in checkpoint["hyper_parameters"]:
+    hyper_parameters = checkpoint.get("hyper_parameters", {})
+    if "engine" in hyper_parameters:
+        raise LprError(f"{ckpt_path}: a whole-plate `{hyper_parameters['engine']}` checkpoint, not a character "
+                       "classifier (read plates with it: python -m lpr.read)")
+    if "net" not in hyper_parameters:
         raise LprError(f"{ckpt_path}: not an lpr checkpoint (no model hyperparameters)")
-    model = CharClassifier(**checkpoint["hyper_parameters"])
+    model = CharClassifier(**hyper_parameters)
     try:
         model.load_state_dict(checkpoint["state_dict"])
     except RuntimeError as error:
