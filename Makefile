@@ -8,7 +8,6 @@ export NO_ALBUMENTATIONS_UPDATE := 1
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
 	# torch/torchvision first, pinned: these builds install from the machine's local disk.
 	$(PY) -m pip install --quiet torch==2.14.1 torchvision==0.29.1
 	$(PY) -m pip install --quiet -e ".[sweep,export,dev]"
