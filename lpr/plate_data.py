@@ -130,7 +130,7 @@ class PlateDataModule(LightningDataModule):
         synth: PlateSynth | None = None,
         roots: list[str] | None = None,
         split_percent: dict[str, int] | None = None,
-        split_salt: str = "lpr",
+        split_salt: str = "lpr-plates",
         real_repeat: int = 1,
         box_jitter: tuple[float, float] = (-0.05, 0.2),
         augment: A.BasicTransform | None = None,

@@ -125,9 +125,10 @@ def test_engine_refuses_a_checkpoint_of_another_kind(tmp_path):
         CrnnEngine.from_checkpoint(tmp_path / "missing.ckpt")
 
 
-TINY_CRNN = ["experiment=crnn_plates", "data.roots=null", "data.synth.count={train: 192, val: 32, test: 32}",
-             "data.batch_size=32", "trainer.max_epochs=2", "callbacks.rich_progress_bar=null",
-             "+trainer.enable_progress_bar=false", "logger=[]"]
+# A few dozen steps on a tiny generated set: exercises training, checkpointing and reading, not accuracy.
+TINY_CRNN = ["experiment=crnn_plates", "data.roots=null", "data.synth.count={train: 192, val: 16, test: 16}",
+             "data.batch_size=8", "trainer.max_epochs=1", "callbacks.rich_progress_bar=null",
+             "+trainer.enable_progress_bar=false"]
 
 
 @pytest.mark.slow
@@ -136,7 +137,7 @@ def test_short_training_leaves_a_checkpoint_the_reader_uses(tmp_path):
 
     cfg = compose_config("train", TINY_CRNN + [f"paths.cache_dir={tmp_path / 'cache'}"], tmp_path / "run")
     metrics = train(cfg)
-    assert metrics["epochs"] == 2 and 0.0 <= metrics["val/plate_acc_best"] <= 1.0
+    assert metrics["epochs"] == 1 and 0.0 <= metrics["val/plate_acc_best"] <= 1.0
     assert {"test/plate_acc", "test/cer", "test/char_acc"} <= set(metrics)
     ckpt = tmp_path / "run" / "checkpoints" / "best.ckpt"
     engine = CrnnEngine.from_checkpoint(ckpt)
@@ -146,5 +147,5 @@ def test_short_training_leaves_a_checkpoint_the_reader_uses(tmp_path):
     assert all(isinstance(text, str) and 0.0 <= confidence <= 1.0 for text, confidence in readings)
     if importlib.util.find_spec("lpr.read") is not None and (OPENALPR / "eu").is_dir():
         result = run_cli("lpr.read", f"ckpt_path={ckpt}", f"input={OPENALPR / 'eu'}", "locate=box",
-                         f"hydra.run.dir={tmp_path / 'read'}")
+                         "subset=holdout", f"hydra.run.dir={tmp_path / 'read'}")
         assert result.returncode == 0, result.stderr[-2000:]

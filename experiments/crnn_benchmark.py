@@ -1,0 +1,119 @@
+"""Whole-plate reader beside the classic pipeline on the OpenALPR photos a checkpoint never trained on.
+
+    .venv/bin/python experiments/crnn_benchmark.py --crnn CKPT [--classic CKPT] [--threads 2]
+
+For each region and `locate=box` / `locate=auto`, runs `python -m lpr.read subset=holdout` (the photos
+outside configs/data/plates_chars_holdout.yaml's train share, which is also the CRNN's test share: check
+that the CRNN's training split matches, see `holdout_matches`) with each checkpoint, and times the CRNN
+engine alone on the box crops (one batch per region, and one crop per call). Writes the table under
+`## Whole-plate reader (issue 8)` in experiments/RESULTS.md, leaving other sections as they are.
+"""
+import argparse
+import platform
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO), str(REPO / "experiments")]
+
+from plates_benchmark import REGIONS, read_defaults, run_read  # noqa: E402
+
+from lpr.checkpoint import load_checkpoint  # noqa: E402
+from lpr.images import read_image  # noqa: E402
+from lpr.locate import crop_box  # noqa: E402
+from lpr.plate_data import hash_split  # noqa: E402
+from lpr.plate_module import CrnnEngine  # noqa: E402
+from lpr.plates import in_holdout, load_plate_samples  # noqa: E402
+
+HEADING = "## Whole-plate reader (issue 8)"
+
+
+def holdout_matches(ckpt: str, holdout, data_root: Path) -> None:
+    """Refuse a CRNN whose training photos are not exactly the complement of the benchmark's holdout."""
+    data = load_checkpoint(ckpt).get("datamodule_hyper_parameters", {})
+    if not data.get("roots"):
+        return  # trained on generated plates only: every photo is unseen
+    for region in REGIONS:
+        for sample in load_plate_samples(data_root / region)[0]:
+            trained = hash_split(sample.name, data["split_percent"], data["split_salt"]) != "test"
+            if trained == in_holdout(sample.name, holdout.salt, holdout.train_percent):
+                raise SystemExit(f"{ckpt}: its real-photo split differs from the benchmark holdout ({sample.name})")
+
+
+def engine_speed(engine: CrnnEngine, folder: Path, holdout, crop_margin) -> tuple[float, float]:
+    """Plates/s of the CRNN engine alone on the holdout box crops: all in one call, and one crop per call."""
+    samples = [s for s in load_plate_samples(folder)[0] if in_holdout(s.name, holdout.salt, holdout.train_percent)]
+    crops = [crop_box(read_image(s.image_path, color=True), s.box, crop_margin)[0] for s in samples]
+    engine.read_crops(crops)  # warm-up
+    batched = []
+    for _ in range(3):
+        started = time.perf_counter()
+        engine.read_crops(crops)
+        batched.append(len(crops) / (time.perf_counter() - started))
+    started = time.perf_counter()
+    for crop in crops:
+        engine.read_crops([crop])
+    return statistics.median(batched), len(crops) / (time.perf_counter() - started)
+
+
+def write_section(text: str, results_file: Path) -> None:
+    """Replace (or append) this benchmark's section of RESULTS.md, leaving the others as they are."""
+    old = results_file.read_text() if results_file.exists() else "# Results\n"
+    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.S | re.M)
+    new = pattern.sub(lambda _: text, old) if pattern.search(old) else old.rstrip("\n") + "\n\n" + text
+    results_file.write_text(new)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--crnn", required=True, help="checkpoint of experiment=crnn_plates")
+    parser.add_argument("--classic", help="character classifier checkpoint for the classic rows")
+    parser.add_argument("--data", default=str(REPO.parent / "shared" / "data" / "openalpr-endtoend"))
+    parser.add_argument("--modes", default="box,auto")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--results", default=str(REPO / "experiments" / "RESULTS.md"))
+    args = parser.parse_args()
+    holdout, crop_margin = read_defaults()
+    holdout_matches(args.crnn, holdout, Path(args.data))
+    torch.set_num_threads(args.threads)
+    engine = CrnnEngine.from_checkpoint(args.crnn)
+    readers = [("CRNN (whole plate)", args.crnn)] + ([("classic (segment + CNN)", args.classic)] if args.classic else [])
+
+    rows = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for region in REGIONS:
+            folder = Path(args.data) / region
+            speed = engine_speed(engine, folder, holdout, crop_margin)
+            for name, ckpt in readers:
+                for mode in args.modes.split(","):
+                    metrics = run_read(ckpt, folder, mode, "holdout", args.threads,
+                                       Path(scratch) / f"{region}-{mode}-{len(rows)}")
+                    rows.append((region, name, mode, metrics, speed if name.startswith("CRNN") else None))
+                    print(region, name, mode, metrics.get("plate/acc"), metrics.get("plate/cer"), flush=True)
+
+    lines = [HEADING, "",
+             f"Command: `.venv/bin/python experiments/crnn_benchmark.py --crnn {args.crnn}"
+             + (f" --classic {args.classic}" if args.classic else "") + f" --threads {args.threads}`  ",
+             f"Machine: {platform.machine()} CPU, {args.threads} threads, no GPU, {time.strftime('%Y-%m-%d')}.  ",
+             "Photos: the `holdout` subset of openalpr-endtoend (configs/data/plates_chars_holdout.yaml), which the "
+             "CRNN never trained or validated on (its real-photo train + val shares are the other photos).", "",
+             "| region | reader | locate | n | exact | CER | length acc | lpr.read plates/s | engine plates/s "
+             "(batch / one at a time) |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for region, name, mode, m, speed in rows:
+        engine_column = f"{speed[0]:.0f} / {speed[1]:.0f}" if speed else "-"
+        lines.append(f"| {region} | {name} | {mode} | {m['plate/n']} | {100 * m['plate/acc']:.1f} % | "
+                     f"{m['plate/cer']:.3f} | {100 * m['plate/len_acc']:.1f} % | {m['plates_per_s']:.0f} | "
+                     f"{engine_column} |")
+    write_section("\n".join(lines) + "\n", Path(args.results))
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
