@@ -3,9 +3,11 @@ real seed-chars, timed, and compared; then the fast nets trained on seed-chars a
 
     nice -n 10 .venv/bin/python experiments/zoo_benchmark.py [--models seed_cnn,small_cnn] [--out logs/zoo]
 
-Runs the real CLIs: `lpr.train -m experiment=zoo_synth`, `lpr.eval` of each best checkpoint into
-`<run>/eval/seed-chars/`, inference speed into `<run>/eval/speed/`, `lpr.train -m experiment=zoo_seed`,
-and `lpr.compare` over each sweep (compare.md / .csv / .png in the sweep folder).
+Runs the real CLIs, one run dir per model: `lpr.train experiment=zoo_synth model=M` into OUT/synth/M, `lpr.eval`
+of its best checkpoint into OUT/synth/M/eval/seed-chars/, inference speed into OUT/synth/M/eval/speed/,
+`lpr.train experiment=zoo_seed model=M` into OUT/seed-chars/M, and `lpr.compare` over OUT/synth and
+OUT/seed-chars (compare.md / .csv / .png there). Steps whose results exist are skipped, so an interrupted
+benchmark continues where it stopped when given the same --out.
 """
 import argparse
 import subprocess
@@ -22,6 +24,12 @@ from lpr.run_files import write_metrics
 
 def lpr_cli(module: str, *overrides: str):
     subprocess.run([sys.executable, "-m", module, *overrides], check=True)
+
+
+def train(run_dir: Path, *overrides: str):
+    """One training run into `run_dir`, unless an earlier benchmark already finished it."""
+    if not (run_dir / "metrics.json").is_file():
+        lpr_cli("lpr.train", *overrides, f"hydra.run.dir={run_dir}")
 
 
 def chars_per_second(ckpt_path: Path, batch_size: int, repeats: int) -> float:
@@ -46,24 +54,23 @@ def main():
     parser.add_argument("--speed-repeats", type=int, default=10)
     args = parser.parse_args()
 
-    synth_sweep = args.out / "synth"
-    lpr_cli("lpr.train", "-m", "experiment=zoo_synth", f"model={args.models}", f"hydra.sweep.dir={synth_sweep}")
-    for run_dir in sorted(path.parent for path in synth_sweep.glob("*/metrics.json")):
+    for model in args.models.split(","):
+        run_dir = args.out / "synth" / model
+        train(run_dir, "experiment=zoo_synth", f"model={model}")
         best = run_dir / "checkpoints" / "best.ckpt"
-        lpr_cli("lpr.eval", f"ckpt_path={best}", f"data.root={args.seed_chars}",
-                f"hydra.run.dir={run_dir / 'eval' / args.seed_chars.name}")
+        zero_shot_dir = run_dir / "eval" / args.seed_chars.name
+        if not (zero_shot_dir / "metrics.json").is_file():
+            lpr_cli("lpr.eval", f"ckpt_path={best}", f"data.root={args.seed_chars}", f"hydra.run.dir={zero_shot_dir}")
         speed_dir = run_dir / "eval" / "speed"
         speed_dir.mkdir(parents=True, exist_ok=True)
-        write_metrics(speed_dir, {
-            "chars_per_s": round(chars_per_second(best, args.speed_batch, args.speed_repeats)),
-            "threads": torch.get_num_threads()})
-    compare([synth_sweep])
+        write_metrics(speed_dir, {"chars_per_s": round(chars_per_second(best, args.speed_batch, args.speed_repeats)),
+                                  "threads": torch.get_num_threads()})
+    compare([args.out / "synth"])
 
+    for model in filter(None, args.seed_models.split(",")):
+        train(args.out / "seed-chars" / model, "experiment=zoo_seed", f"model={model}", f"data.root={args.seed_chars}")
     if args.seed_models:
-        seed_sweep = args.out / "seed-chars"
-        lpr_cli("lpr.train", "-m", "experiment=zoo_seed", f"model={args.seed_models}",
-                f"data.root={args.seed_chars}", f"hydra.sweep.dir={seed_sweep}")
-        compare([seed_sweep])
+        compare([args.out / "seed-chars"])
 
 
 if __name__ == "__main__":
