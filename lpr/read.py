@@ -1,6 +1,7 @@
 """Read plates: `python -m lpr.read ckpt_path=CKPT input=PATH [locate=auto|box|none]`.
 
 PATH is an image, a folder of images, a folder of plate crops with labels.csv, or an OpenALPR folder.
+`backend=onnx model_path=MODEL.onnx` reads with onnxruntime only (from `lpr.export`): no torch import on that path.
 Prints `image<TAB>plate` per image; writes predictions.csv, metrics.json (where labels exist) and a grid
 of the first failures (failures.png, also in TensorBoard) in the run dir. A bad file is one `error:`
 line and the rest is still read; the exit code is non-zero only when nothing could be read.
@@ -16,12 +17,9 @@ from pathlib import Path
 import cv2
 import hydra
 import numpy as np
-import torch
-from lightning.pytorch.loggers import TensorBoardLogger
 from omegaconf import DictConfig
 
 from lpr.alphabet import ALPHABET
-from lpr.checkpoint import load_checkpoint, load_classifier
 from lpr.config import instantiate, instantiate_group
 from lpr.errors import LprError, exit_on_lpr_error
 from lpr.images import read_image
@@ -44,13 +42,15 @@ class PlateReading:
 class ClassicEngine:
     """segment -> classify -> join: all characters of all plates in one forward pass of the character CNN."""
 
-    def __init__(self, classifier: torch.nn.Module, segmenter: CharSegmenter, input_size: int):
+    def __init__(self, classifier: "torch.nn.Module", segmenter: CharSegmenter, input_size: int):
         self.classifier = classifier
         self.segmenter = segmenter
         self.input_size = input_size
 
     def classify(self, batch: np.ndarray) -> np.ndarray:
         """float32 (N, 1, S, S) in [0, 1] -> class probabilities (N, len(ALPHABET)); the one model call."""
+        import torch  # torch only where a torch engine runs: backend=onnx needs no torch installed
+
         with torch.inference_mode():
             return torch.softmax(self.classifier(torch.from_numpy(batch)), dim=1).numpy()
 
@@ -75,6 +75,8 @@ class ClassicEngine:
 
 def load_engine(ckpt_path: str | Path, cfg: DictConfig):
     """The reader a checkpoint asks for: the CRNN's own engine, or segmentation + this character classifier."""
+    from lpr.checkpoint import load_checkpoint, load_classifier
+
     if load_checkpoint(ckpt_path).get("hyper_parameters", {}).get("engine") == "crnn":
         from lpr.plate_module import CrnnEngine
 
@@ -220,11 +222,20 @@ def select_samples(cfg: DictConfig) -> tuple[list[PlateSample], list[str]]:
 
 def read(cfg: DictConfig) -> dict:
     run_dir = Path(cfg.paths.output_dir)
-    if cfg.threads:
-        torch.set_num_threads(cfg.threads)
     if cfg.locate.mode not in ("auto", "box", "none"):
         raise LprError(f"locate: must be auto, box or none, got {cfg.locate.mode!r}")
-    engine = load_engine(cfg.ckpt_path, cfg)
+    if cfg.backend == "onnx":
+        from lpr.onnx_backend import OnnxEngine
+
+        engine = OnnxEngine.from_model(cfg.model_path, instantiate(cfg.segment), cfg.threads)
+    elif cfg.backend == "torch":
+        if cfg.threads:
+            import torch
+
+            torch.set_num_threads(cfg.threads)
+        engine = load_engine(cfg.ckpt_path, cfg)
+    else:
+        raise LprError(f"backend: must be torch or onnx, got {cfg.backend!r}")
     samples, problems = select_samples(cfg)
     write_provenance(run_dir, cfg)
     reader = PlateReader(engine, cfg.locate, instantiate(cfg.segment), cfg.threads or 2)
@@ -244,7 +255,8 @@ def read(cfg: DictConfig) -> dict:
         raise LprError(f"{cfg.input}: nothing could be read ({len(problems)} problem(s) above)")
 
     metrics = {"n_read": len(results), "n_problems": len(problems), "plates_per_s": round(len(results) / elapsed, 2),
-               "locate": cfg.locate.mode, "input": str(cfg.input), "ckpt_path": str(cfg.ckpt_path)}
+               "locate": cfg.locate.mode, "input": str(cfg.input), "backend": cfg.backend,
+               "ckpt_path": cfg.get("ckpt_path"), "model_path": cfg.get("model_path")}
     labelled = [r for r in results if r.sample.text is not None]
     if labelled:
         metrics.update(plate_metrics([r.text for r in labelled], [r.sample.text for r in labelled]))
@@ -264,6 +276,10 @@ def log_failures(run_dir: Path, results: list[PlateResult], cfg: DictConfig) -> 
     if grid is None:
         return
     cv2.imwrite(str(run_dir / "failures.png"), grid)
+    if cfg.backend == "onnx":  # TensorBoard's logger is lightning's: the torch-free reader writes failures.png only
+        return
+    from lightning.pytorch.loggers import TensorBoardLogger
+
     for logger in instantiate_group(cfg.get("logger")):
         if isinstance(logger, TensorBoardLogger):
             logger.experiment.add_image("read/failures", grid[:, :, ::-1].copy(), dataformats="HWC")
