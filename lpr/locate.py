@@ -75,6 +75,7 @@ class PlateLocator:
     cascade_neighbours: int = 3
     # ranking by the reader
     length_penalty: float = 0.3  # confidence factor of a reading shorter than min_chars or longer than max_chars
+    tighten_iou: float = 0.4  # the segmented characters replace a candidate box only if they overlap it this much
     _cascade: object = field(default=None, init=False, repr=False)
 
     def __post_init__(self):
@@ -162,6 +163,10 @@ class PlateLocator:
         found = self._cascade.detectMultiScale(gray, scaleFactor=self.cascade_scale,
                                                minNeighbors=self.cascade_neighbours)
         return [tuple(map(int, box)) for box in found]
+
+    def tighten(self, box, char_box):
+        """The characters' box where it tightens the candidate; a far-off one means segmentation found another row."""
+        return char_box if char_box is not None and box_iou(box, char_box) >= self.tighten_iou else box
 
     def plausibility(self, text: str, confidence: float) -> float:
         """How plate-like a reading is: its confidence, lowered when its length is no plate's."""

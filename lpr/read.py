@@ -23,7 +23,7 @@ from lpr.alphabet import ALPHABET
 from lpr.config import instantiate, instantiate_group
 from lpr.errors import LprError, exit_on_lpr_error
 from lpr.images import read_image
-from lpr.locate import PlateLocator, char_extent, crop_box
+from lpr.locate import char_extent, crop_box
 from lpr.plates import PlateSample, box_iou, in_holdout, load_plate_samples, normalize_plate, plate_metrics
 from lpr.preprocess import chars_to_batch
 from lpr.run_files import write_metrics, write_provenance
@@ -114,10 +114,11 @@ class PlateReader:
         self.threads = threads
 
     def plate_crops(self, sample: PlateSample) -> tuple[list[np.ndarray], list[tuple]]:
-        """The crops to read from one photo and their boxes (photo pixels); LprError for a bad file or box."""
+        """The crops to read from one photo, each with (plate box, crop box) in photo pixels; LprError for a bad
+        file or box."""
         image = read_image(sample.image_path, color=True)
         if self.mode == "none":
-            return [image], [None]
+            return [image], [(None, None)]
         if self.mode == "box":
             if sample.box is None:
                 raise LprError(f"{sample.image_path}: locate=box but the input labels no box for it")
@@ -125,11 +126,15 @@ class PlateReader:
             if w <= 0 or h <= 0 or x >= image.shape[1] or y >= image.shape[0] or x + w <= 0 or y + h <= 0:
                 raise LprError(f"{sample.image_path}: box {sample.box} lies outside the {image.shape[1]}x"
                                f"{image.shape[0]} image")
-            crop, box = crop_box(image, sample.box, self.margin)
-            return [crop], [box]
-        boxes = self.locator.candidates(image)
-        crops_boxes = [crop_box(image, box, self.locator.crop_margin) for box in boxes]
-        return [c for c, _ in crops_boxes if c.size], [b for c, b in crops_boxes if c.size]
+            crop, origin = crop_box(image, sample.box, self.margin)
+            return [crop], [(origin, origin)]
+        crops, places = [], []
+        for box in self.locator.candidates(image):
+            crop, origin = crop_box(image, box, self.locator.crop_margin)
+            if crop.size:
+                crops.append(crop)
+                places.append((box, origin))
+        return crops, places
 
     def read(self, samples: list[PlateSample], batch_plates: int, problems: list[str]) -> list[PlateResult]:
         results = []
@@ -174,10 +179,10 @@ class PlateReader:
                 results.append(PlateResult(sample, "", 0.0, None, np.zeros((8, 8, 3), np.uint8), None))
                 continue
             position = best[index]
-            reading, box = readings[position], boxes[position]
+            reading, (box, origin) = readings[position], boxes[position]
             if self.locator is not None:
                 segmentation = reading.segmentation or self.segmenter(crops[position])
-                box = char_extent(box, segmentation, self.locator.min_chars) or box
+                box = self.locator.tighten(box, char_extent(origin, segmentation, self.locator.min_chars))
             results.append(PlateResult(sample, reading.text, reading.confidence, box, crops[position],
                                        reading.segmentation))
         return results
