@@ -1,0 +1,260 @@
+"""Speed of plate reading: `python -m lpr.bench ckpt_path=CKPT model_path=MODEL.onnx`.
+
+For each backend (torch: the checkpoint; onnx: lpr.export's model on onnxruntime) in a fresh process pinned
+to `threads` cores: characters/s of the classifier at batch 1 and batched; plates/s and per-plate latency
+(p50/p95) reading plate crops (the labelled boxes, locate=none) and photos (locate=auto, end to end as
+lpr.read does, decoding included); the time of each stage (decode, locate, segment, preprocess, classify)
+and the process's peak memory. Crops are decoded before their timing starts. Writes metrics.json and
+appends a table to experiments/RESULTS.md. No torch import here: the onnx process stays torch-free.
+"""
+import multiprocessing
+import os
+import platform
+import resource
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from datetime import datetime
+from pathlib import Path
+
+import hydra
+import numpy as np
+from omegaconf import DictConfig, OmegaConf
+
+from lpr.config import instantiate
+from lpr.errors import LprError, exit_on_lpr_error
+from lpr.images import read_image
+from lpr.locate import crop_box
+from lpr.plates import PlateSample, load_plate_samples, plate_metrics
+from lpr.preprocess import chars_to_batch
+from lpr.read import PlateReader
+from lpr.run_files import write_metrics, write_provenance
+
+HEADING = "## Deployment: ONNX and speed (issue 6)"
+
+
+def load_backend_engine(backend: str, cfg: DictConfig):
+    """The classic engine on `backend`, using `cfg.threads` threads."""
+    segmenter = instantiate(cfg.segment)
+    if backend == "onnx":
+        from lpr.onnx_backend import OnnxEngine
+
+        return OnnxEngine.from_model(cfg.model_path, segmenter, cfg.threads)
+    if backend != "torch":
+        raise LprError(f"backends: each must be torch or onnx, got {backend!r}")
+    import torch
+
+    from lpr.checkpoint import load_classifier
+    from lpr.read import ClassicEngine
+
+    torch.set_num_threads(cfg.threads)
+    classifier = load_classifier(cfg.ckpt_path)
+    return ClassicEngine(classifier, segmenter, classifier.input_size)
+
+
+def chunks(items: list, size: int) -> list[list]:
+    return [items[start:start + size] for start in range(0, len(items), size)]
+
+
+def rate(count: int, seconds: float) -> float:
+    return round(count / seconds, 1) if seconds > 0 else 0.0
+
+
+def latency_ms(read_one, items: list) -> dict:
+    """p50 and p95 of milliseconds per call of read_one(item)."""
+    times = []
+    for item in items:
+        started = time.perf_counter()
+        read_one(item)
+        times.append(1000 * (time.perf_counter() - started))
+    return {"p50_ms": round(float(np.percentile(times, 50)), 2), "p95_ms": round(float(np.percentile(times, 95)), 2)}
+
+
+def staged_read_ms(engine, plate_crops: list[np.ndarray], batch_plates: int) -> dict:
+    """Total milliseconds of segment, preprocess and classify over plate crops, read in batches as the engine does."""
+    totals = dict.fromkeys(("segment", "preprocess", "classify"), 0.0)
+    for chunk in chunks(plate_crops, batch_plates):
+        started = time.perf_counter()
+        char_crops = [char for crop in chunk for char in engine.segmenter(crop).char_crops]
+        segmented = time.perf_counter()
+        batch = chars_to_batch(char_crops, engine.input_size)
+        preprocessed = time.perf_counter()
+        engine.classify(batch)
+        classified = time.perf_counter()
+        totals["segment"] += 1000 * (segmented - started)
+        totals["preprocess"] += 1000 * (preprocessed - segmented)
+        totals["classify"] += 1000 * (classified - preprocessed)
+    return totals
+
+
+def measure_chars(engine, plate_crops: list[np.ndarray], cfg: DictConfig) -> dict:
+    """Characters/s of the one model call, on the characters segmented from the plate crops."""
+    batch = chars_to_batch([char for crop in plate_crops for char in engine.segmenter(crop).char_crops],
+                           engine.input_size)
+    engine.classify(batch[:cfg.char_batch])
+    started = time.perf_counter()
+    for start in range(0, len(batch), cfg.char_batch):
+        engine.classify(batch[start:start + cfg.char_batch])
+    batched = time.perf_counter() - started
+    singles = batch[:cfg.batch1_chars]
+    started = time.perf_counter()
+    for index in range(len(singles)):
+        engine.classify(singles[index:index + 1])
+    one_by_one = time.perf_counter() - started
+    return {"chars/n": len(batch), "chars/per_s_batch1": rate(len(singles), one_by_one),
+            "chars/per_s_batched": rate(len(batch), batched)}
+
+
+def measure_crops(engine, plate_crops: list[np.ndarray], cfg: DictConfig) -> dict:
+    """locate=none on plate crops: plates/s in batches, latency of one plate, stage times per plate."""
+    engine.read_plates(plate_crops[:cfg.warmup])
+    started = time.perf_counter()
+    readings = [reading for chunk in chunks(plate_crops, cfg.batch_plates) for reading in engine.read_plates(chunk)]
+    elapsed = time.perf_counter() - started
+    stages = staged_read_ms(engine, plate_crops, cfg.batch_plates)
+    return {"crops/plates_per_s": rate(len(plate_crops), elapsed),
+            **{f"crops/{k}": v for k, v in latency_ms(lambda crop: engine.read_plates([crop]),
+                                                     plate_crops[:cfg.latency_items]).items()},
+            **{f"crops/stage_ms/{k}": round(v / len(plate_crops), 3) for k, v in stages.items()},
+            "crops/texts": [reading.text for reading in readings]}
+
+
+def measure_photos(engine, samples: list[PlateSample], cfg: DictConfig) -> dict:
+    """locate=auto on photos: photos/s end to end as lpr.read reads them, latency of one photo, stage times per photo."""
+    reader = PlateReader(engine, cfg.locate, engine.segmenter, cfg.threads)
+    problems = []
+    reader.read(samples[:cfg.warmup], cfg.batch_plates, problems)
+    started = time.perf_counter()
+    results = reader.read(samples, cfg.batch_plates, problems)
+    elapsed = time.perf_counter() - started
+    if problems:
+        raise LprError(f"{problems[0]} ({len(problems)} problem(s) reading the benchmark photos)")
+    candidate_crops, decode_ms, locate_ms = [], 0.0, 0.0
+    for sample in samples:
+        started = time.perf_counter()
+        image = read_image(sample.image_path, color=True)
+        decoded = time.perf_counter()
+        candidate_crops += [crop_box(image, box, reader.locator.crop_margin)[0].copy()  # not a view: frees the photo
+                            for box in reader.locator.candidates(image)]
+        located = time.perf_counter()
+        decode_ms += 1000 * (decoded - started)
+        locate_ms += 1000 * (located - decoded)
+    stages = {"decode": decode_ms, "locate": locate_ms,
+              **staged_read_ms(engine, [c for c in candidate_crops if c.size], cfg.batch_plates)}
+    return {"photos/per_s": rate(len(samples), elapsed),
+            "photos/candidates_per_photo": round(len(candidate_crops) / len(samples), 2),
+            **{f"photos/{k}": v for k, v in latency_ms(lambda s: reader.read([s], 1, problems),
+                                                      samples[:cfg.latency_items]).items()},
+            **{f"photos/stage_ms/{k}": round(v / len(samples), 3) for k, v in stages.items()},
+            "photos/texts": [result.text for result in results]}
+
+
+def measure_backend(backend: str, settings: dict, samples: list[PlateSample]) -> dict:
+    """Every figure of one backend and the texts it read; run in a fresh process so that its imports and peak
+    memory are its own (plate metrics are left to the caller: torchmetrics would import torch here)."""
+    cfg = OmegaConf.create(settings)
+    engine = load_backend_engine(backend, cfg)
+    plate_crops = [crop_box(read_image(s.image_path, color=True), s.box, cfg.crops.crop_margin)[0].copy()
+                   for s in samples]
+    figures = {**measure_chars(engine, plate_crops, cfg), **measure_crops(engine, plate_crops, cfg),
+               **measure_photos(engine, samples, cfg)}
+    figures["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # Linux: KiB
+    return figures
+
+
+def bench_samples(cfg: DictConfig) -> list[PlateSample]:
+    samples = []
+    for folder in cfg.inputs:
+        found, problems = load_plate_samples(folder)
+        if problems:
+            raise LprError(f"{problems[0]} ({len(problems)} problem(s) in {folder})")
+        samples += [s for s in found if s.box is not None][:cfg.max_photos]
+    if not samples:
+        raise LprError(f"inputs: no labelled plate boxes in {list(cfg.inputs)}")
+    return samples
+
+
+def pin_cores(threads: int) -> list[int]:
+    """Restrict this process (and the ones it starts) to its first `threads` allowed cores."""
+    cores = sorted(os.sched_getaffinity(0))[:threads]
+    os.sched_setaffinity(0, cores)
+    return cores
+
+
+def results_table(metrics: dict, cfg: DictConfig, cores: list[int]) -> str:
+    """A markdown block: the command, the machine, one row per backend."""
+    columns = [("chars/s b1", "chars/per_s_batch1"), ("chars/s batched", "chars/per_s_batched"),
+               ("crops plates/s", "crops/plates_per_s"), ("crop p50/p95 ms", "crops/p50_ms", "crops/p95_ms"),
+               ("photos/s", "photos/per_s"), ("photo p50/p95 ms", "photos/p50_ms", "photos/p95_ms"),
+               ("peak MB", "peak_rss_mb"),
+               ("crop ms: segment/prep/classify", "crops/stage_ms/segment", "crops/stage_ms/preprocess",
+                "crops/stage_ms/classify"),
+               ("photo ms: decode/locate/segment/prep/classify", "photos/stage_ms/decode", "photos/stage_ms/locate",
+                "photos/stage_ms/segment", "photos/stage_ms/preprocess", "photos/stage_ms/classify")]
+    lines = [f"### {datetime.now():%Y-%m-%d %H:%M} `{cfg.ckpt_path}`", "",
+             f"`python -m lpr.bench {' '.join(sys.argv[1:])}`", "",
+             f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores, pinned to {len(cores)} ({platform.processor() or 'cpu'}), "
+             f"{metrics['n_plates']} plates from {len(cfg.inputs)} folders; {cfg.note or ''}", "",
+             "| backend | " + " | ".join(c[0] for c in columns) + " |", "|---" * (len(columns) + 1) + "|"]
+    for backend in cfg.backends:
+        cells = ["/".join(str(metrics[f"{backend}/{key}"]) for key in column[1:]) for column in columns]
+        lines.append(f"| {backend} | " + " | ".join(cells) + " |")
+    lines.append("")
+    lines.append("Plate accuracy, crops / photos: " + ", ".join(
+        f"{b} {metrics[f'{b}/crops/acc']:.3f} / {metrics[f'{b}/photos/acc']:.3f}" for b in cfg.backends)
+        + "".join(f"; same texts as torch: crops {metrics[f'agree/{b}/crops']:.3f}, photos {metrics[f'agree/{b}/photos']:.3f} ({b})"
+                  for b in cfg.backends if f"agree/{b}/crops" in metrics) + ".")
+    return "\n".join(lines) + "\n"
+
+
+def append_results(results_md: Path, block: str) -> None:
+    """Add `block` at the end of this benchmark's section of RESULTS.md (created if missing); others untouched."""
+    text = results_md.read_text() if results_md.exists() else "# Results\n"
+    lines = text.splitlines(keepends=True)
+    if HEADING + "\n" not in lines:
+        results_md.write_text(text.rstrip("\n") + f"\n\n{HEADING}\n\n{block}")
+        return
+    start = lines.index(HEADING + "\n")
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+    section = "".join(lines[start:end]).rstrip("\n") + f"\n\n{block}"
+    results_md.write_text("".join(lines[:start]) + section + ("\n" + "".join(lines[end:]) if end < len(lines) else ""))
+
+
+def bench(cfg: DictConfig) -> dict:
+    run_dir = Path(cfg.paths.output_dir)
+    samples = bench_samples(cfg)
+    write_provenance(run_dir, cfg)
+    cores = pin_cores(cfg.threads)
+    settings = OmegaConf.to_container(cfg, resolve=True)
+    metrics = {"n_plates": len(samples), "threads": cfg.threads, "ckpt_path": str(cfg.ckpt_path),
+               "model_path": str(cfg.model_path)}
+    texts = {}
+    for backend in cfg.backends:
+        # a fresh interpreter per backend: its own imports (onnx: no torch) and its own peak memory
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+            figures = pool.submit(measure_backend, backend, settings, samples).result()
+        texts[backend] = (figures.pop("crops/texts"), figures.pop("photos/texts"))
+        for mode, read_texts in zip(("crops", "photos"), texts[backend]):
+            figures[f"{mode}/acc"] = plate_metrics(read_texts, [s.text for s in samples])["plate/acc"]
+        metrics.update({f"{backend}/{key}": value for key, value in figures.items()})
+        print(f"{backend}: {figures}", file=sys.stderr)
+    for backend in [b for b in texts if b != "torch" and "torch" in texts]:  # same texts as the torch backend?
+        for index, mode in enumerate(("crops", "photos")):
+            same = [a == b for a, b in zip(texts["torch"][index], texts[backend][index], strict=True)]
+            metrics[f"agree/{backend}/{mode}"] = float(np.mean(same))
+    write_metrics(run_dir, metrics)
+    if cfg.results_md:
+        append_results(Path(cfg.results_md), results_table(metrics, cfg, cores))
+    print(f"Run: {run_dir}  (metrics.json){'; appended to ' + str(cfg.results_md) if cfg.results_md else ''}",
+          file=sys.stderr)
+    return metrics
+
+
+@hydra.main(version_base="1.3", config_path="../configs", config_name="bench")
+@exit_on_lpr_error
+def main(cfg: DictConfig) -> None:
+    bench(cfg)
+
+
+if __name__ == "__main__":
+    main()

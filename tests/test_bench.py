@@ -1,0 +1,54 @@
+"""lpr.bench on a few photos: the structure of metrics.json and of its RESULTS.md section, not the speed."""
+import json
+
+import pytest
+
+from lpr.bench import HEADING, append_results
+from lpr.errors import LprError
+from tests.conftest import compose_config
+from tests.test_export import exported, small_ckpt  # noqa: F401 (fixtures)
+
+TINY = ["max_photos=1", "latency_items=2", "batch1_chars=5", "char_batch=8", "warmup=1"]
+
+
+@pytest.mark.slow  # two fresh processes, one importing torch and lightning
+def test_bench_measures_both_backends(exported, small_ckpt, tmp_path):  # noqa: F811
+    from lpr.bench import bench
+
+    _, export_dir = exported
+    results_md = tmp_path / "RESULTS.md"
+    results_md.write_text("# Results\n\n## Other section\n\nkept\n")
+    run_dir = tmp_path / "run"
+    metrics = bench(compose_config("bench", [f"ckpt_path={small_ckpt}", f"model_path={export_dir / 'char_classifier.onnx'}",
+                                             f"results_md={results_md}", "note=test", *TINY], run_dir))
+    assert json.loads((run_dir / "metrics.json").read_text()) == metrics
+    assert metrics["n_plates"] == 3 and metrics["threads"] == 2
+    for backend in ("torch", "onnx"):
+        for key in ("chars/per_s_batch1", "chars/per_s_batched", "crops/plates_per_s", "crops/p50_ms", "crops/p95_ms",
+                    "photos/per_s", "photos/p50_ms", "photos/p95_ms", "peak_rss_mb", "crops/stage_ms/segment",
+                    "crops/stage_ms/classify", "photos/stage_ms/locate", "photos/stage_ms/decode"):
+            assert metrics[f"{backend}/{key}"] > 0, key
+        assert metrics[f"{backend}/crops/p95_ms"] >= metrics[f"{backend}/crops/p50_ms"]
+    assert metrics["agree/onnx/crops"] == 1.0 and metrics["agree/onnx/photos"] == 1.0
+    text = results_md.read_text()
+    assert "## Other section\n\nkept" in text and text.count(HEADING) == 1
+    assert "| torch |" in text and "| onnx |" in text
+
+
+def test_results_are_appended_inside_their_own_section(tmp_path):
+    results_md = tmp_path / "RESULTS.md"
+    append_results(results_md, "first\n")
+    results_md.write_text(results_md.read_text() + "\n## Later section\n\nkept\n")
+    append_results(results_md, "second\n")
+    text = results_md.read_text()
+    assert text.count(HEADING) == 1
+    assert text.index("first") < text.index("second") < text.index("## Later section") < text.index("kept")
+
+
+def test_missing_onnx_model_is_an_lpr_error(tmp_path):
+    from lpr.bench import bench
+
+    cfg = compose_config("bench", ["ckpt_path=none.ckpt", f"model_path={tmp_path / 'none.onnx'}", "backends=[onnx]",
+                                   "results_md=null", *TINY], tmp_path / "run")
+    with pytest.raises(LprError, match="ONNX model not found"):
+        bench(cfg)

@@ -1,0 +1,129 @@
+"""lpr.export and the onnxruntime reader: export matches PyTorch, the onnx reader needs no torch and reads alike."""
+import csv
+import json
+import subprocess
+import sys
+
+import numpy as np
+import onnxruntime as ort
+import pytest
+import torch
+
+from lpr.errors import LprError
+from tests.conftest import OPENALPR, REPO, compose_config
+
+PHOTOS = [("br", "FZB9581"), ("eu", "eu11"), ("us", "0b86cecf-67d1-4fc0-87c9-b36b0ee228bb")]
+# Runs lpr.read as `python -m` would, with torch and its family made unimportable (as if not installed).
+WITHOUT_TORCH = ("import runpy, sys\n"
+                 "for name in ('torch', 'torchvision', 'torchmetrics', 'lightning'): sys.modules[name] = None\n"
+                 "sys.argv = ['lpr.read', *sys.argv[1:]]\n"
+                 "runpy.run_module('lpr.read', run_name='__main__')\n")
+
+
+@pytest.fixture(scope="module")
+def small_ckpt(tmp_path_factory):
+    """A character checkpoint as lpr.train saves it (net in the hyperparameters), seeded weights, no training."""
+    from lpr.models.small_cnn import SmallCNN
+    from lpr.module import CharClassifier
+
+    torch.manual_seed(0)
+    hyper_parameters = {"net": SmallCNN([8, 16], input_size=28), "optimizer": None, "log_confusion": False}
+    path = tmp_path_factory.mktemp("ckpt") / "small.ckpt"
+    torch.save({"hyper_parameters": hyper_parameters,
+                "state_dict": CharClassifier(**hyper_parameters).state_dict()}, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def exported(small_ckpt, tmp_path_factory):
+    from lpr.export import export
+
+    run_dir = tmp_path_factory.mktemp("export")
+    return export(compose_config("export", [f"ckpt_path={small_ckpt}", "verify.max_images=72"], run_dir)), run_dir
+
+
+@pytest.fixture
+def openalpr_folder(tmp_path):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for region, stem in PHOTOS:
+        for suffix in (".jpg", ".txt"):
+            (folder / f"{stem}{suffix}").symlink_to(OPENALPR / region / f"{stem}{suffix}")
+    return folder
+
+
+@pytest.fixture
+def tiny_photo(tmp_path):
+    path = tmp_path / "plate.png"
+    path.write_bytes((OPENALPR / "br" / "FZB9581.jpg").read_bytes())
+    return path
+
+
+def read_without_torch(*overrides):
+    return subprocess.run([sys.executable, "-c", WITHOUT_TORCH, *overrides], cwd=REPO, capture_output=True, text=True,
+                          timeout=120)
+
+
+@pytest.mark.slow  # imports lightning (lpr.checkpoint) and exports: over 10 s on a shared 2-core machine
+def test_export_matches_torch_on_real_crops_and_writes_reader_info(exported):
+    metrics, run_dir = exported
+    model_path = run_dir / "char_classifier.onnx"
+    assert json.loads((run_dir / "metrics.json").read_text()) == metrics
+    assert metrics["verify/n"] == 72 and metrics["verify/argmax_agree"] == 1.0
+    assert metrics["verify/max_abs_diff"] < 1e-4 and metrics["verify/torch_acc"] == metrics["verify/onnx_acc"]
+    info = json.loads(model_path.with_suffix(".json").read_text())
+    assert info["alphabet"] == "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ" and info["input_size"] == 28
+    assert info["segment"]["height"] == 64 and info["preprocessing"]["function"] == "lpr.preprocess.chars_to_batch"
+    session = ort.InferenceSession(str(model_path), providers=["CPUExecutionProvider"])
+    for batch in (1, 5):  # dynamic batch axis, probabilities out
+        probabilities = session.run(None, {"chars": np.random.rand(batch, 1, 28, 28).astype(np.float32)})[0]
+        assert probabilities.shape == (batch, 36) and np.allclose(probabilities.sum(1), 1.0, atol=1e-5)
+
+
+@pytest.mark.slow
+def test_export_refuses_disagreement_crnn_and_missing_checkpoints(small_ckpt, tmp_path):
+    from lpr.export import export
+
+    with pytest.raises(LprError, match="disagrees with PyTorch"):
+        export(compose_config("export", [f"ckpt_path={small_ckpt}", "verify.max_images=8", "verify.tolerance=-1"],
+                              tmp_path / "strict"))
+    crnn = tmp_path / "crnn.ckpt"
+    torch.save({"hyper_parameters": {"engine": "crnn"}, "state_dict": {}}, crnn)
+    with pytest.raises(LprError, match="crnn"):
+        export(compose_config("export", [f"ckpt_path={crnn}"], tmp_path / "crnn"))
+    with pytest.raises(LprError, match="checkpoint not found"):
+        export(compose_config("export", [f"ckpt_path={tmp_path / 'none.ckpt'}"], tmp_path / "missing"))
+
+
+@pytest.mark.slow
+def test_onnx_reader_runs_without_torch_and_reads_like_torch(exported, small_ckpt, openalpr_folder, tmp_path):
+    from lpr.read import read
+
+    _, export_dir = exported
+    onnx_run = tmp_path / "onnx"
+    done = read_without_torch("backend=onnx", f"model_path={export_dir / 'char_classifier.onnx'}",
+                              f"input={openalpr_folder}", "locate=box", f"hydra.run.dir={onnx_run}")
+    assert done.returncode == 0, done.stderr
+    torch_run = tmp_path / "torch"
+    read(compose_config("read", [f"ckpt_path={small_ckpt}", f"input={openalpr_folder}", "locate=box"], torch_run))
+    with (onnx_run / "predictions.csv").open() as onnx_rows, (torch_run / "predictions.csv").open() as torch_rows:
+        onnx_predictions, torch_predictions = list(csv.DictReader(onnx_rows)), list(csv.DictReader(torch_rows))
+    assert len(onnx_predictions) == 3 and onnx_predictions == torch_predictions
+    metrics = json.loads((onnx_run / "metrics.json").read_text())
+    assert metrics["backend"] == "onnx" and metrics["plate/n"] == 3 and "plate/cer" not in metrics  # CER is torch's
+
+
+def test_without_torch_the_torch_backend_fails_so_the_check_above_means_something(tiny_photo):
+    done = read_without_torch("ckpt_path=any.ckpt", f"input={tiny_photo}", "locate=none")
+    assert done.returncode != 0 and "torch" in done.stderr
+
+
+def test_bad_model_path_is_one_error_line(tmp_path, tiny_photo):
+    corrupt = tmp_path / "corrupt.onnx"
+    corrupt.write_bytes(b"not a model")
+    for model_path, problem in ((tmp_path / "none.onnx", "ONNX model not found"),
+                                (corrupt, "not a readable ONNX model"), ("null", "ONNX model not found")):
+        done = read_without_torch("backend=onnx", f"model_path={model_path}", f"input={tiny_photo}",
+                                  f"hydra.run.dir={tmp_path / 'run'}")
+        errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+        assert done.returncode == 2 and len(errors) == 1 and problem in errors[0], done.stderr
