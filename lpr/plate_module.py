@@ -94,7 +94,9 @@ class PlateRecognizer(LightningModule):
         self.val_plate_acc_best.reset()  # sanity-check validation must not count as the best
 
     def training_step(self, batch, batch_idx):
-        return self.shared_step(batch, "train")
+        loss = self.shared_step(batch, "train")
+        self.log("train/loss_step", loss, on_step=True, on_epoch=False)  # CTC's blank plateau shows here
+        return loss
 
     def validation_step(self, batch, batch_idx):
         self.shared_step(batch, "val")

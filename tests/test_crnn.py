@@ -128,7 +128,7 @@ def test_engine_refuses_a_checkpoint_of_another_kind(tmp_path):
 # A few dozen steps on a tiny generated set: exercises training, checkpointing and reading, not accuracy.
 TINY_CRNN = ["experiment=crnn_plates", "data.roots=null", "data.synth.count={train: 192, val: 16, test: 16}",
              "data.batch_size=8", "trainer.max_epochs=1", "callbacks.rich_progress_bar=null",
-             "+trainer.enable_progress_bar=false"]
+             "+trainer.enable_progress_bar=false", "trainer.val_check_interval=1.0"]
 
 
 @pytest.mark.slow
