@@ -135,8 +135,9 @@ def plot(rows: list[dict], label_keys: list[str], sort_by: str, out_path: Path):
                   height=height, label=key)
     bars.set_yticks([i + (len(accuracy_keys) - 1) * height / 2 for i in range(len(rows))], labels, fontsize=8)
     bars.invert_yaxis()
+    bars.set_xlim(0, 1)
     bars.set_xlabel("accuracy")
-    bars.legend(fontsize=8, loc="lower left")
+    bars.legend(fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(accuracy_keys), frameon=False)
     if "train_time_s" in rows[0]:
         times = [number(row["train_time_s"]) for row in rows]
         scores = [number(row[sort_by]) for row in rows]
