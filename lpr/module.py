@@ -68,7 +68,7 @@ class CharClassifier(LightningModule):
     def on_validation_epoch_end(self):
         if not self.trainer.sanity_checking:  # the untrained sanity check must not count as the best
             self.val_acc_best(self.val_acc.compute())
-        self.log("val/acc_best", self.val_acc_best.compute(), sync_dist=True, prog_bar=True)
+            self.log("val/acc_best", self.val_acc_best.compute(), sync_dist=True, prog_bar=True)
         self.log_confusion("val/confusion", self.val_confusion)
 
     def test_step(self, batch, batch_idx):
