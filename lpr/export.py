@@ -24,6 +24,7 @@ from lpr.errors import LprError, exit_on_lpr_error
 from lpr.images import read_image
 from lpr.onnx_backend import OnnxClassifier, reader_info_path
 from lpr.preprocess import chars_to_batch
+from lpr.read import ClassicEngine
 from lpr.run_files import write_json_atomic, write_metrics, write_provenance
 
 log = logging.getLogger(__name__)
@@ -63,13 +64,14 @@ def real_char_batch(data_dir: str, size: int, max_images: int) -> tuple[np.ndarr
 def verify(classifier: torch.nn.Module, onnx_path: Path, cfg: DictConfig) -> dict:
     """PyTorch vs onnxruntime on real crops: max |difference| of probabilities, argmax agreement, accuracy."""
     batch, labels = real_char_batch(cfg.verify.data_dir, classifier.input_size, cfg.verify.max_images)
-    with torch.inference_mode():
-        torch_probabilities = torch.softmax(classifier(torch.from_numpy(batch)), dim=1).numpy()
+    torch_probabilities = ClassicEngine(classifier, None, classifier.input_size).classify(batch)
     onnx_probabilities = OnnxClassifier(onnx_path)(batch)
     torch_best, onnx_best = torch_probabilities.argmax(1), onnx_probabilities.argmax(1)
-    return {"verify/n": len(batch), "verify/max_abs_diff": float(np.abs(torch_probabilities - onnx_probabilities).max()),
+    return {"verify/n": len(batch),
+            "verify/max_abs_diff": float(np.abs(torch_probabilities - onnx_probabilities).max()),
             "verify/argmax_agree": float(np.mean(torch_best == onnx_best)),
-            "verify/torch_acc": float(np.mean(torch_best == labels)), "verify/onnx_acc": float(np.mean(onnx_best == labels))}
+            "verify/torch_acc": float(np.mean(torch_best == labels)),
+            "verify/onnx_acc": float(np.mean(onnx_best == labels))}
 
 
 def export(cfg: DictConfig) -> dict:

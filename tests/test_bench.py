@@ -19,8 +19,9 @@ def test_bench_measures_both_backends(exported, small_ckpt, tmp_path):  # noqa: 
     results_md = tmp_path / "RESULTS.md"
     results_md.write_text("# Results\n\n## Other section\n\nkept\n")
     run_dir = tmp_path / "run"
-    metrics = bench(compose_config("bench", [f"ckpt_path={small_ckpt}", f"model_path={export_dir / 'char_classifier.onnx'}",
-                                             f"results_md={results_md}", "note=test", *TINY], run_dir))
+    overrides = [f"ckpt_path={small_ckpt}", f"model_path={export_dir / 'char_classifier.onnx'}",
+                 f"results_md={results_md}", "note=test", *TINY]
+    metrics = bench(compose_config("bench", overrides, run_dir))
     assert json.loads((run_dir / "metrics.json").read_text()) == metrics
     assert metrics["n_plates"] == 3 and metrics["threads"] == 2
     for backend in ("torch", "onnx"):
