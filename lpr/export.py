@@ -6,7 +6,6 @@ then classifies real character crops with both PyTorch and onnxruntime and refus
 disagree. The whole-plate CRNN is not exported (its decoding is torch code); metrics.json in the run dir.
 """
 import dataclasses
-import json
 import logging
 import sys
 from pathlib import Path

@@ -13,6 +13,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import hydra
@@ -28,6 +29,9 @@ from lpr.plates import PlateSample, box_iou, in_holdout, load_plate_samples, nor
 from lpr.preprocess import chars_to_batch
 from lpr.run_files import write_metrics, write_provenance
 from lpr.segment import CharSegmenter, Segmentation
+
+if TYPE_CHECKING:  # torch only where a torch engine runs
+    import torch
 
 log = logging.getLogger(__name__)
 

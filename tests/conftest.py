@@ -46,6 +46,21 @@ TINY_TRAIN = ["experiment=seed", f"data.root={SEED_CHARS}", "model=seed_cnn_v1",
               "model.optimizer.lr=0.001", "model.log_confusion=false"]
 
 
+# Three real photos, one per region, with their labelled boxes.
+PHOTOS = [("br", "FZB9581"), ("eu", "eu11"), ("us", "0b86cecf-67d1-4fc0-87c9-b36b0ee228bb")]
+
+
+@pytest.fixture
+def openalpr_folder(tmp_path) -> Path:
+    """A small OpenALPR-style folder: links to three real photos and their labels."""
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for region, stem in PHOTOS:
+        for suffix in (".jpg", ".txt"):
+            (folder / f"{stem}{suffix}").symlink_to(OPENALPR / region / f"{stem}{suffix}")
+    return folder
+
+
 @pytest.fixture(scope="session")
 def tiny_run(tmp_path_factory) -> Path:
     """A finished training run dir (checkpoints/best.ckpt, metrics.json) of a small CNN on seed-chars."""
@@ -59,3 +74,27 @@ def tiny_run(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_ckpt(tiny_run) -> Path:
     return tiny_run / "checkpoints" / "best.ckpt"
+
+
+@pytest.fixture(scope="session")
+def small_ckpt(tmp_path_factory):
+    """A character checkpoint as lpr.train saves it (net in the hyperparameters), seeded weights, no training."""
+    import torch
+
+    from lpr.models.small_cnn import SmallCNN
+    from lpr.module import CharClassifier
+
+    torch.manual_seed(0)
+    hyper_parameters = {"net": SmallCNN([8, 16], input_size=28), "optimizer": None, "log_confusion": False}
+    path = tmp_path_factory.mktemp("ckpt") / "small.ckpt"
+    torch.save({"hyper_parameters": hyper_parameters,
+                "state_dict": CharClassifier(**hyper_parameters).state_dict()}, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def exported(small_ckpt, tmp_path_factory):
+    from lpr.export import export
+
+    run_dir = tmp_path_factory.mktemp("export")
+    return export(compose_config("export", [f"ckpt_path={small_ckpt}", "verify.max_images=72"], run_dir)), run_dir

@@ -6,13 +6,12 @@ import pytest
 from lpr.bench import HEADING, append_results
 from lpr.errors import LprError
 from tests.conftest import compose_config
-from tests.test_export import exported, small_ckpt  # noqa: F401 (fixtures)
 
 TINY = ["max_photos=1", "latency_items=2", "batch1_chars=5", "char_batch=8", "warmup=1"]
 
 
 @pytest.mark.slow  # two fresh processes, one importing torch and lightning
-def test_bench_measures_both_backends(exported, small_ckpt, tmp_path):  # noqa: F811
+def test_bench_measures_both_backends(exported, small_ckpt, tmp_path):
     from lpr.bench import bench
 
     _, export_dir = exported

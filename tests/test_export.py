@@ -12,44 +12,11 @@ import torch
 from lpr.errors import LprError
 from tests.conftest import OPENALPR, REPO, compose_config
 
-PHOTOS = [("br", "FZB9581"), ("eu", "eu11"), ("us", "0b86cecf-67d1-4fc0-87c9-b36b0ee228bb")]
 # Runs lpr.read as `python -m` would, with torch and its family made unimportable (as if not installed).
 WITHOUT_TORCH = ("import runpy, sys\n"
                  "for name in ('torch', 'torchvision', 'torchmetrics', 'lightning'): sys.modules[name] = None\n"
                  "sys.argv = ['lpr.read', *sys.argv[1:]]\n"
                  "runpy.run_module('lpr.read', run_name='__main__')\n")
-
-
-@pytest.fixture(scope="module")
-def small_ckpt(tmp_path_factory):
-    """A character checkpoint as lpr.train saves it (net in the hyperparameters), seeded weights, no training."""
-    from lpr.models.small_cnn import SmallCNN
-    from lpr.module import CharClassifier
-
-    torch.manual_seed(0)
-    hyper_parameters = {"net": SmallCNN([8, 16], input_size=28), "optimizer": None, "log_confusion": False}
-    path = tmp_path_factory.mktemp("ckpt") / "small.ckpt"
-    torch.save({"hyper_parameters": hyper_parameters,
-                "state_dict": CharClassifier(**hyper_parameters).state_dict()}, path)
-    return path
-
-
-@pytest.fixture(scope="module")
-def exported(small_ckpt, tmp_path_factory):
-    from lpr.export import export
-
-    run_dir = tmp_path_factory.mktemp("export")
-    return export(compose_config("export", [f"ckpt_path={small_ckpt}", "verify.max_images=72"], run_dir)), run_dir
-
-
-@pytest.fixture
-def openalpr_folder(tmp_path):
-    folder = tmp_path / "photos"
-    folder.mkdir()
-    for region, stem in PHOTOS:
-        for suffix in (".jpg", ".txt"):
-            (folder / f"{stem}{suffix}").symlink_to(OPENALPR / region / f"{stem}{suffix}")
-    return folder
 
 
 @pytest.fixture

@@ -9,21 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from tests.conftest import OPENALPR, compose_config, run_cli
-
-PHOTOS = [("br", "FZB9581"), ("eu", "eu11"), ("us", "0b86cecf-67d1-4fc0-87c9-b36b0ee228bb")]
-
-
-@pytest.fixture
-def openalpr_folder(tmp_path):
-    """A small OpenALPR-style folder: links to three real photos and their labels."""
-    folder = tmp_path / "photos"
-    folder.mkdir()
-    for region, stem in PHOTOS:
-        for suffix in (".jpg", ".txt"):
-            (folder / f"{stem}{suffix}").symlink_to(OPENALPR / region / f"{stem}{suffix}")
-    return folder
-
+from tests.conftest import PHOTOS, compose_config, run_cli
 
 def run_read(tmp_path, *overrides):
     from lpr.read import read
