@@ -100,7 +100,7 @@ class CharSynth:
                            f"{sorted(TRUETYPE_FONTS) + sorted(HERSHEY_FONTS)} or give a .ttf path")
 
     def key(self) -> str:
-        return hashlib.sha1(json.dumps(asdict(self), sort_keys=True, default=list).encode()).hexdigest()[:10]
+        return hashlib.sha1(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:10]
 
     def ensure(self, cache_dir: str | Path) -> Path:
         """Generate the tree once per settings; a finished tree is marked so a crash never leaves half of one."""
@@ -117,7 +117,7 @@ class CharSynth:
                 rng = np.random.default_rng([self.seed, split_index, class_index])
                 for i in range(count):
                     cv2.imwrite(str(folder / f"{i:05d}.png"), self.render(char, rng))
-        (partial / "settings.json").write_text(json.dumps(asdict(self), indent=2, default=list))
+        (partial / "settings.json").write_text(json.dumps(asdict(self), indent=2))
         partial.rename(root)
         return root
 

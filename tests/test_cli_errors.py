@@ -39,3 +39,20 @@ def test_eval_refuses_unknown_class_folder(tiny_ckpt, tmp_path):
     process = run_cli("lpr.eval", f"ckpt_path={tiny_ckpt}", f"data.root={tmp_path / 'data'}",
                       f"hydra.run.dir={tmp_path / 'run'}")
     assert_clean_error(process, "class_?: class folder is not one of 0-9, A-Z")
+
+
+@pytest.mark.slow
+def test_unknown_config_key_is_named(tmp_path):
+    process = run_cli("lpr.train", "data.bogus=1", f"hydra.run.dir={tmp_path}")
+    assert process.returncode != 0 and "Traceback" not in process.stderr
+    assert "Key 'bogus' is not in struct" in process.stderr
+
+
+@pytest.mark.slow
+def test_read_refuses_labels_csv_without_its_columns(tiny_ckpt, tmp_path):
+    crops = tmp_path / "crops"
+    crops.mkdir()
+    (crops / "labels.csv").write_text("file,plate\na.png,ABC123\n")
+    process = run_cli("lpr.read", f"ckpt_path={tiny_ckpt}", f"input={crops}", "locate=none",
+                      f"hydra.run.dir={tmp_path / 'run'}")
+    assert_clean_error(process, "labels.csv: needs a header `image,text`")

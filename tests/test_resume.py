@@ -1,8 +1,12 @@
 """Nothing lost: runs resume from last.ckpt with their state, and a seed makes them repeatable."""
 import json
 
+import pytest
 import torch
 
+from lpr.checkpoint import load_classifier
+from lpr.errors import LprError
+from lpr.models.seed_cnn import SeedCNN
 from lpr.train import train
 from tests.conftest import TINY_TRAIN, compose_config
 
@@ -27,3 +31,16 @@ def test_resume_continues_from_last_checkpoint_with_its_best_score(tiny_run, tmp
     assert float(resumed["val/acc_best"]) >= float(last["state_dict"]["val_acc_best.max_value"])
     assert torch.load(tmp_path / "checkpoints" / "last.ckpt", weights_only=False)["epoch"] == 2
     assert not list(tmp_path.rglob("*.partial"))  # atomic writes leave no temporary files behind
+
+
+def test_checkpoint_from_another_model_config_is_refused(tiny_ckpt, tmp_path):
+    checkpoint = torch.load(tiny_ckpt, weights_only=False)
+    checkpoint["hyper_parameters"]["net"] = SeedCNN([8], [3])  # the weights are of another net
+    mismatched = tmp_path / "mismatched.ckpt"
+    torch.save(checkpoint, mismatched)
+    with pytest.raises(LprError, match="mismatched.ckpt: weights do not fit"):
+        load_classifier(mismatched)
+    checkpoint["hyper_parameters"] = {"engine": "crnn"}
+    torch.save(checkpoint, tmp_path / "plate.ckpt")
+    with pytest.raises(LprError, match="plate.ckpt: a whole-plate `crnn` checkpoint"):
+        load_classifier(tmp_path / "plate.ckpt")
