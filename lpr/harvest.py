@@ -6,11 +6,8 @@ characters take the label's letters in order. Only the training side is touched,
 the held-out photos stay honest. The tree (generated + harvested, as hard links) is cached under a
 name made from the settings' hash, like lpr.synth's.
 """
-import hashlib
-import json
 import logging
 import os
-import shutil
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -21,7 +18,7 @@ from lpr.images import read_image
 from lpr.locate import crop_box
 from lpr.plates import in_holdout, load_plate_samples
 from lpr.segment import CharSegmenter
-from lpr.synth import CharSynth
+from lpr.synth import CharSynth, ensure_generated, settings_key
 
 log = logging.getLogger(__name__)
 
@@ -47,27 +44,25 @@ class SynthAndHarvest(CharSynth):
         return CharSynth(**{f.name: getattr(self, f.name) for f in fields(CharSynth)})
 
     def key(self) -> str:
-        settings = {"synth": self.synth.key(), "segmenter": repr(self.segmenter), "dirs": sorted(self.photo_dirs),
-                    "salt": self.salt, "train_percent": self.train_percent, "val_percent": self.val_percent,
-                    "crop_margin": list(self.crop_margin), "repeat": self.repeat}
-        return hashlib.sha1(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:10]
+        return settings_key({"synth": self.synth.key(), "segmenter": repr(self.segmenter),
+                             "dirs": sorted(self.photo_dirs), "salt": self.salt, "train_percent": self.train_percent,
+                             "val_percent": self.val_percent, "crop_margin": list(self.crop_margin),
+                             "repeat": self.repeat})
 
     def ensure(self, cache_dir: str | Path) -> Path:
-        root = Path(cache_dir) / f"plates-chars-{self.key()}"
-        if (root / "settings.json").exists():
-            return root
+        """The generated tree (hard links into data=synth's cache) plus the harvested real characters."""
         synth_root = self.synth.ensure(cache_dir)
-        partial = root.with_name(root.name + ".partial")
-        shutil.rmtree(partial, ignore_errors=True)
-        for source in synth_root.glob("*/class_*/*.png"):
-            target = partial / source.relative_to(synth_root)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.link(source, target)
-        counts = self.harvest(partial)
-        (partial / "settings.json").write_text(json.dumps({"key": self.key(), "harvested": counts}, indent=2))
-        partial.rename(root)
-        log.info("Harvested real characters into %s: %s", root, counts)
-        return root
+
+        def generate(root: Path) -> dict:
+            for source in synth_root.glob("*/class_*/*.png"):
+                target = root / source.relative_to(synth_root)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.link(source, target)
+            counts = self.harvest(root)
+            log.info("Harvested real characters: %s", counts)
+            return {"key": self.key(), "harvested": counts}
+
+        return ensure_generated(Path(cache_dir) / f"plates-chars-{self.key()}", generate)
 
     def harvest(self, root: Path) -> dict:
         counts = {"photos": 0, "used": 0, "train": 0, "val": 0}

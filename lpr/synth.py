@@ -10,6 +10,7 @@ import hashlib
 import json
 import logging
 import shutil
+from collections.abc import Callable
 from dataclasses import asdict, field
 from functools import lru_cache
 from pathlib import Path
@@ -93,33 +94,24 @@ class CharSynth:
     min_contrast: int = 60
 
     def __post_init__(self):
-        unknown = [f for f in self.fonts if f not in TRUETYPE_FONTS and f not in HERSHEY_FONTS
-                   and not (f.endswith(".ttf") and Path(f).is_file())]
-        if unknown:
-            raise LprError(f"data.synth.fonts: unknown font(s) {unknown}; choose from "
-                           f"{sorted(TRUETYPE_FONTS) + sorted(HERSHEY_FONTS)} or give a .ttf path")
+        check_fonts(self.fonts)
 
     def key(self) -> str:
-        return hashlib.sha1(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:10]
+        return settings_key(asdict(self))
 
     def ensure(self, cache_dir: str | Path) -> Path:
-        """Generate the tree once per settings; a finished tree is marked so a crash never leaves half of one."""
-        root = Path(cache_dir) / f"synth-chars-{self.key()}"
-        if (root / "settings.json").exists():
-            return root
-        log.info("Generating characters into %s", root)
-        partial = root.with_name(root.name + ".partial")
-        shutil.rmtree(partial, ignore_errors=True)
+        """The ImageFolder root of these settings, generated on first use."""
+        return ensure_generated(Path(cache_dir) / f"synth-chars-{self.key()}", self.generate)
+
+    def generate(self, root: Path) -> dict:
         for split_index, (split, count) in enumerate(self.per_class.items()):
             for class_index, char in enumerate(ALPHABET):
-                folder = partial / split / f"class_{char}"
+                folder = root / split / f"class_{char}"
                 folder.mkdir(parents=True)
                 rng = np.random.default_rng([self.seed, split_index, class_index])
                 for i in range(count):
                     cv2.imwrite(str(folder / f"{i:05d}.png"), self.render(char, rng))
-        (partial / "settings.json").write_text(json.dumps(asdict(self), indent=2))
-        partial.rename(root)
-        return root
+        return asdict(self)
 
     def render(self, char: str, rng: np.random.Generator) -> np.ndarray:
         """One size x size grey sample of `char`, dark ink on a light background."""
@@ -173,3 +165,31 @@ class CharSynth:
         image += rng.normal(0, rng.uniform(*self.noise_sigma), image.shape)
         return np.clip(image, 0, 255).astype(np.uint8)
 
+
+def check_fonts(fonts: list[str]) -> None:
+    """Refuse a font that is neither one of the packaged ones nor a .ttf file, naming the choices."""
+    unknown = [f for f in fonts if f not in TRUETYPE_FONTS and f not in HERSHEY_FONTS
+               and not (f.endswith(".ttf") and Path(f).is_file())]
+    if unknown:
+        raise LprError(f"data.synth.fonts: unknown font(s) {unknown}; choose from "
+                       f"{sorted(TRUETYPE_FONTS) + sorted(HERSHEY_FONTS)} or give a .ttf path")
+
+
+def settings_key(settings: dict) -> str:
+    """Short hash of generator settings: the cache folder's name, so new settings never reuse old data."""
+    return hashlib.sha1(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:10]
+
+
+def ensure_generated(root: Path, generate: Callable[[Path], dict]) -> Path:
+    """Generate a data set once: `generate(folder)` fills ROOT.partial and returns the settings to record;
+    the folder is renamed to ROOT only when complete, so a crash never leaves half of one."""
+    if (root / "settings.json").exists():
+        return root
+    log.info("Generating %s", root)
+    partial = root.with_name(root.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    settings = generate(partial)
+    (partial / "settings.json").write_text(json.dumps(settings, indent=2))
+    partial.rename(root)
+    return root

@@ -8,10 +8,7 @@ photo-like height, blurred, noised and JPEG-compressed. Each sample is determini
 index); a split is cached on disk as `labels.csv` (`image,text`) beside its PNGs, once per settings hash.
 """
 import csv
-import hashlib
-import json
 import logging
-import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -20,7 +17,7 @@ import numpy as np
 
 from lpr.alphabet import ALPHABET
 from lpr.errors import LprError
-from lpr.synth import GLYPH_HEIGHT, HERSHEY_FONTS, TRUETYPE_FONTS, glyph
+from lpr.synth import GLYPH_HEIGHT, HERSHEY_FONTS, check_fonts, ensure_generated, glyph, settings_key
 
 log = logging.getLogger(__name__)
 
@@ -70,11 +67,7 @@ class PlateSynth:
 
     def __post_init__(self):
         self.count = {str(split): int(n) for split, n in self.count.items()}  # plain dict: it is part of the key
-        unknown = [f for f in self.fonts if f not in TRUETYPE_FONTS and f not in HERSHEY_FONTS
-                   and not (f.endswith(".ttf") and Path(f).is_file())]
-        if unknown:
-            raise LprError(f"data.synth.fonts: unknown font(s) {unknown}; choose from "
-                           f"{sorted(TRUETYPE_FONTS) + sorted(HERSHEY_FONTS)} or give a .ttf path")
+        check_fonts(self.fonts)
         bad = [p for p in self.patterns if p != "free" and (set(p) - set(PATTERN_CHARS) - set(SEPARATORS)
                                                           or not set(p) & set(PATTERN_CHARS))]
         if bad or not self.patterns:
@@ -82,18 +75,15 @@ class PlateSynth:
                            f"separators '-', '.', ' ', or `free`")
 
     def key(self) -> str:
-        return hashlib.sha1(json.dumps(asdict(self), sort_keys=True, default=list).encode()).hexdigest()[:10]
+        return settings_key(asdict(self))
 
     def ensure(self, cache_dir: str | Path) -> Path:
-        """Generate every split once per settings; a finished root is marked so a crash never leaves half of one."""
-        root = Path(cache_dir) / f"synth-plates-{self.key()}"
-        if (root / "settings.json").exists():
-            return root
-        log.info("Generating plates into %s", root)
-        partial = root.with_name(root.name + ".partial")
-        shutil.rmtree(partial, ignore_errors=True)
+        """Every split's plates and labels.csv for these settings, generated on first use."""
+        return ensure_generated(Path(cache_dir) / f"synth-plates-{self.key()}", self.generate)
+
+    def generate(self, root: Path) -> dict:
         for split_index, (split, count) in enumerate(self.count.items()):
-            folder = partial / split
+            folder = root / split
             folder.mkdir(parents=True)
             with open(folder / "labels.csv", "w", newline="") as labels:
                 writer = csv.writer(labels)
@@ -102,9 +92,7 @@ class PlateSynth:
                     crop, text = self.render(np.random.default_rng([self.seed, split_index, i]))
                     cv2.imwrite(str(folder / f"{i:06d}.png"), crop)
                     writer.writerow([f"{i:06d}.png", text])
-        (partial / "settings.json").write_text(json.dumps(asdict(self), indent=2, default=list))
-        partial.rename(root)
-        return root
+        return asdict(self)
 
     def plate_string(self, rng: np.random.Generator) -> str:
         """A plate as printed, separators included: the label is the same string without them."""
