@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from lightning import LightningDataModule
 from pydantic import Field, NonNegativeInt, PositiveFloat, PositiveInt, validate_call
-from torch.utils.data import DataLoader
+from torch.utils.data import DataLoader, Dataset
 from torchvision.datasets import ImageFolder
 
 from lpr.alphabet import CHAR_TO_INDEX, folder_to_char
@@ -73,7 +73,35 @@ def split_dir(root: str | Path, split: str) -> Path:
     raise LprError(f"{root}: no `{split}/` split (expected {root}/{split}/class_X/*.jpg)")
 
 
-class CharDataModule(LightningDataModule):
+class SplitDataModule(LightningDataModule):
+    """Loaders over the splits that `setup` puts in `self.datasets` (train, val and optional test)."""
+
+    collate_fn = None  # a subclass whose samples are not all tensors sets its own
+
+    def __init__(self):
+        super().__init__()
+        self.datasets: dict[str, Dataset] = {}
+
+    @property
+    def has_test(self) -> bool:
+        return "test" in self.datasets
+
+    def loader(self, split: str, shuffle: bool = False) -> DataLoader:
+        return DataLoader(self.datasets[split], batch_size=self.hparams.batch_size, shuffle=shuffle,
+                          collate_fn=self.collate_fn, num_workers=self.hparams.num_workers,
+                          persistent_workers=self.hparams.num_workers > 0)
+
+    def train_dataloader(self):
+        return self.loader("train", shuffle=True)
+
+    def val_dataloader(self):
+        return self.loader("val")
+
+    def test_dataloader(self):
+        return self.loader("test")
+
+
+class CharDataModule(SplitDataModule):
     """Characters from an ImageFolder root, or from the generator when `synth` is given."""
 
     @validate_call(config={"arbitrary_types_allowed": True})  # refuse wrong types and values with their name
@@ -97,7 +125,6 @@ class CharDataModule(LightningDataModule):
         self.save_hyperparameters(logger=False, ignore=["synth"])
         self.root = Path(root) if root is not None else None
         self.synth = synth
-        self.datasets: dict[str, AlphabetImageFolder] = {}
 
     def prepare_data(self):
         if self.synth is not None:
@@ -125,19 +152,3 @@ class CharDataModule(LightningDataModule):
                     self.hparams.image_size, augment), self.hparams.check_images)
         log.info("Data %s: %s", self.root, {split: len(ds) for split, ds in self.datasets.items()})
 
-    @property
-    def has_test(self) -> bool:
-        return "test" in self.datasets
-
-    def loader(self, split: str, shuffle: bool = False) -> DataLoader:
-        return DataLoader(self.datasets[split], batch_size=self.hparams.batch_size, shuffle=shuffle,
-                          num_workers=self.hparams.num_workers, persistent_workers=self.hparams.num_workers > 0)
-
-    def train_dataloader(self):
-        return self.loader("train", shuffle=True)
-
-    def val_dataloader(self):
-        return self.loader("val")
-
-    def test_dataloader(self):
-        return self.loader("test")

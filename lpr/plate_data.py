@@ -12,9 +12,9 @@ import albumentations as A
 import cv2
 import numpy as np
 import torch
-from lightning import LightningDataModule
-from torch.utils.data import ConcatDataset, DataLoader, Dataset
+from torch.utils.data import ConcatDataset, Dataset
 
+from lpr.data import SplitDataModule
 from lpr.errors import LprError
 from lpr.images import read_image
 from lpr.plates import PlateSample, in_holdout, load_plate_samples
@@ -118,12 +118,14 @@ def collate_plates(batch: list[tuple[np.ndarray, str]]) -> tuple[torch.Tensor, l
     return to_tensor(list(images)), list(texts)
 
 
-class PlateDataModule(LightningDataModule):
+class PlateDataModule(SplitDataModule):
     """Generated plates (`synth`) and/or real plate roots (`roots`), as train/val/test plate crops.
 
     Training uses the generated plates and each real root's train share repeated `real_repeat` times;
     validation and test use the real roots' shares when there are roots, else the generated splits.
     """
+
+    collate_fn = staticmethod(collate_plates)
 
     def __init__(
         self,
@@ -149,7 +151,6 @@ class PlateDataModule(LightningDataModule):
         self.save_hyperparameters(logger=False, ignore=["synth", "augment"])
         self.synth, self.augment = synth, augment
         self.split_percent = dict(split_percent or {"train": 40, "val": 10})
-        self.datasets: dict[str, Dataset] = {}
 
     def prepare_data(self):
         if self.synth is not None:
@@ -183,20 +184,3 @@ class PlateDataModule(LightningDataModule):
             raise LprError("data: no validation plates (give real roots a `val` share or synth a `val` count)")
         log.info("Plates: %s (real train %d)", {s: len(d) for s, d in self.datasets.items()}, len(real_train))
 
-    @property
-    def has_test(self) -> bool:
-        return "test" in self.datasets
-
-    def loader(self, split: str, shuffle: bool = False) -> DataLoader:
-        return DataLoader(self.datasets[split], batch_size=self.hparams.batch_size, shuffle=shuffle,
-                          collate_fn=collate_plates, num_workers=self.hparams.num_workers,
-                          persistent_workers=self.hparams.num_workers > 0)
-
-    def train_dataloader(self):
-        return self.loader("train", shuffle=True)
-
-    def val_dataloader(self):
-        return self.loader("val")
-
-    def test_dataloader(self):
-        return self.loader("test")
