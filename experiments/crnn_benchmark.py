@@ -10,7 +10,6 @@ engine alone on the box crops (one batch per region, and one crop per call). Wri
 """
 import argparse
 import platform
-import re
 import statistics
 import sys
 import tempfile
@@ -26,6 +25,7 @@ from plates_benchmark import REGIONS, read_defaults, run_read  # noqa: E402
 
 from lpr.checkpoint import load_checkpoint  # noqa: E402
 from lpr.images import read_image  # noqa: E402
+from lpr.run_files import write_results_section  # noqa: E402
 from lpr.locate import crop_box  # noqa: E402
 from lpr.plate_data import hash_split  # noqa: E402
 from lpr.plate_module import CrnnEngine  # noqa: E402
@@ -63,14 +63,6 @@ def engine_speed(engine: CrnnEngine, folder: Path, holdout, crop_margin) -> tupl
     for crop in crops:
         engine.read_crops([crop])
     return statistics.median(wall), statistics.median(cpu), len(crops) / (time.perf_counter() - started)
-
-
-def write_section(text: str, results_file: Path) -> None:
-    """Replace (or append) this benchmark's section of RESULTS.md, leaving the others as they are."""
-    old = results_file.read_text() if results_file.exists() else "# Results\n"
-    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.S | re.M)
-    new = pattern.sub(lambda _: text, old) if pattern.search(old) else old.rstrip("\n") + "\n\n" + text
-    results_file.write_text(new)
 
 
 def main():
@@ -114,7 +106,7 @@ def main():
         lines.append(f"| {region} | {name} | {mode} | {m['plate/n']} | {100 * m['plate/acc']:.1f} % | "
                      f"{m['plate/cer']:.3f} | {100 * m['plate/len_acc']:.1f} % | {m['plates_per_s']:.0f} | "
                      f"{engine_column} |")
-    write_section("\n".join(lines) + "\n", Path(args.results))
+    write_results_section(Path(args.results), HEADING, "\n".join(lines[2:]))
     print("\n".join(lines))
 
 

@@ -10,7 +10,6 @@ for a checkpoint of `experiment=plates`: it trained on characters from the other
 import argparse
 import json
 import platform
-import re
 import shutil
 import subprocess
 import sys
@@ -26,6 +25,7 @@ sys.path.insert(0, str(REPO))
 from hydra import compose, initialize_config_dir  # noqa: E402
 
 from lpr.images import read_image  # noqa: E402
+from lpr.run_files import write_results_section  # noqa: E402
 from lpr.locate import crop_box  # noqa: E402
 from lpr.plates import in_holdout, load_plate_samples, plate_metrics  # noqa: E402
 
@@ -68,14 +68,6 @@ def read_defaults():
     return cfg.holdout, tuple(cfg.locate.crop_margin)
 
 
-def write_section(text: str, results_file: Path) -> None:
-    """Replace (or append) this benchmark's section of RESULTS.md, leaving the others as they are."""
-    old = results_file.read_text() if results_file.exists() else "# Results\n"
-    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.S | re.M)
-    new = pattern.sub(lambda _: text, old) if pattern.search(old) else old.rstrip("\n") + "\n\n" + text
-    results_file.write_text(new)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ckpt", required=True)
@@ -115,7 +107,7 @@ def main():
                      f"| {'n/a' if tess is None else format(tess['plate/cer'], '.3f')} |")
     if rows[0][3] is None:
         lines.append("\nTesseract was not installed (`apt-get install tesseract-ocr`): its columns are empty.")
-    write_section("\n".join(lines) + "\n", Path(args.results))
+    write_results_section(Path(args.results), HEADING, "\n".join(lines[2:]))
     print("\n".join(lines))
 
 

@@ -28,7 +28,7 @@ from lpr.locate import crop_box
 from lpr.plates import PlateSample, load_plate_samples, plate_metrics
 from lpr.preprocess import chars_to_batch
 from lpr.read import PlateReader
-from lpr.run_files import write_metrics, write_provenance
+from lpr.run_files import write_metrics, write_provenance, write_results_section
 
 HEADING = "## Deployment: ONNX and speed (issue 6)"
 
@@ -207,19 +207,6 @@ def results_table(metrics: dict, cfg: DictConfig, cores: list[int]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def append_results(results_md: Path, block: str) -> None:
-    """Add `block` at the end of this benchmark's section of RESULTS.md (created if missing); others untouched."""
-    text = results_md.read_text() if results_md.exists() else "# Results\n"
-    lines = text.splitlines(keepends=True)
-    if HEADING + "\n" not in lines:
-        results_md.write_text(text.rstrip("\n") + f"\n\n{HEADING}\n\n{block}")
-        return
-    start = lines.index(HEADING + "\n")
-    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-    section = "".join(lines[start:end]).rstrip("\n") + f"\n\n{block}"
-    results_md.write_text("".join(lines[:start]) + section + ("\n" + "".join(lines[end:]) if end < len(lines) else ""))
-
-
 def bench(cfg: DictConfig) -> dict:
     run_dir = Path(cfg.paths.output_dir)
     samples = bench_samples(cfg)
@@ -244,7 +231,7 @@ def bench(cfg: DictConfig) -> dict:
             metrics[f"agree/{backend}/{mode}"] = float(np.mean(same))
     write_metrics(run_dir, metrics)
     if cfg.results_md:
-        append_results(Path(cfg.results_md), results_table(metrics, cfg, cores))
+        write_results_section(Path(cfg.results_md), HEADING, results_table(metrics, cfg, cores), append=True)
     print(f"Run: {run_dir}  (metrics.json){'; appended to ' + str(cfg.results_md) if cfg.results_md else ''}",
           file=sys.stderr)
     return metrics

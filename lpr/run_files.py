@@ -1,6 +1,7 @@
 """What every entry point leaves in its run directory for other tools: metrics.json and provenance."""
 import json
 import os
+import re
 import subprocess
 import sys
 from importlib import metadata
@@ -41,3 +42,17 @@ def write_provenance(run_dir: str | Path, cfg: DictConfig) -> None:
             pass
     write_json_atomic(run_dir / "provenance.json", {"git_commit": commit, "python": sys.version.split()[0],
                                                    "argv": sys.argv, "packages": versions})
+
+
+def write_results_section(results_md: Path, heading: str, body: str, append: bool = False) -> None:
+    """Replace one `## heading` section of RESULTS.md with `body` (or, with append, add `body` at its end),
+    creating it if missing; every other section stays as it is."""
+    text = results_md.read_text() if results_md.exists() else "# Results\n"
+    section = re.compile(rf"^{re.escape(heading)}\n(.*?)(?=^## |\Z)", re.S | re.M).search(text)
+    if section is None:
+        text = f"{text.rstrip()}\n\n{heading}\n\n{body.strip()}\n"
+    else:
+        kept = section.group(1).strip() + "\n\n" if append and section.group(1).strip() else ""
+        rest = text[section.end():]
+        text = f"{text[:section.start()]}{heading}\n\n{kept}{body.strip()}\n" + (f"\n{rest}" if rest else "")
+    results_md.write_text(text)

@@ -3,7 +3,8 @@ import json
 
 import pytest
 
-from lpr.bench import HEADING, append_results
+from lpr.bench import HEADING
+from lpr.run_files import write_results_section
 from lpr.errors import LprError
 from tests.conftest import compose_config
 
@@ -37,9 +38,9 @@ def test_bench_measures_both_backends(exported, small_ckpt, tmp_path):
 
 def test_results_are_appended_inside_their_own_section(tmp_path):
     results_md = tmp_path / "RESULTS.md"
-    append_results(results_md, "first\n")
+    write_results_section(results_md, HEADING, "first\n", append=True)
     results_md.write_text(results_md.read_text() + "\n## Later section\n\nkept\n")
-    append_results(results_md, "second\n")
+    write_results_section(results_md, HEADING, "second\n", append=True)
     text = results_md.read_text()
     assert text.count(HEADING) == 1
     assert text.index("first") < text.index("second") < text.index("## Later section") < text.index("kept")
