@@ -8,6 +8,7 @@ Both runs: seed_cnn_v1 on seed-chars, same seed. The killed run is stopped once 
 """
 import argparse
 import json
+import shutil
 import signal
 import subprocess
 import sys
@@ -36,6 +37,7 @@ def main():
     parser.add_argument("--epochs", type=int, default=15)
     parser.add_argument("--kill-after", type=int, default=6)
     args = parser.parse_args()
+    shutil.rmtree(OUT, ignore_errors=True)  # a stale last.ckpt would end the wait below at once
 
     subprocess.run(train_command(OUT / "uninterrupted", args), check=True, capture_output=True)
     killed_dir = OUT / "killed"

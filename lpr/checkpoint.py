@@ -1,9 +1,12 @@
 """Checkpoints that a crash never leaves half-written, and loading them back with clear errors."""
 import os
+import random
 from pathlib import Path
 
+import numpy as np
 import torch
 from lightning.fabric.plugins.io.torch_io import TorchCheckpointIO
+from lightning.pytorch import Callback, LightningModule, Trainer
 
 from lpr.errors import LprError
 
@@ -16,6 +19,33 @@ class AtomicCheckpointIO(TorchCheckpointIO):
         partial = path.with_name(path.name + ".partial")
         super().save_checkpoint(checkpoint, partial, storage_options)
         os.replace(partial, path)
+
+
+class RandomState(Callback):
+    """Keep every random generator's state in each checkpoint and restore it on resume, so that a resumed run
+    draws the same shuffles, dropout masks and augmentations as the uninterrupted run would have."""
+
+    def setup(self, trainer: Trainer, pl_module: LightningModule, stage: str):
+        self.trainer = trainer
+
+    def augmentations(self) -> list:
+        """The albumentations transforms of the training data: each keeps generators of its own."""
+        datamodule = getattr(self.trainer, "datamodule", None)
+        composes = datamodule.augmentations() if hasattr(datamodule, "augmentations") else []
+        return [t for compose in composes for t in (compose, *compose.transforms)]
+
+    def state_dict(self) -> dict:
+        return {"torch": torch.get_rng_state(), "numpy": np.random.get_state(), "python": random.getstate(),
+                "augment": [(t.random_generator.bit_generator.state, t.py_random.getstate())
+                            for t in self.augmentations()]}
+
+    def load_state_dict(self, state: dict):
+        torch.set_rng_state(state["torch"])
+        np.random.set_state(state["numpy"])
+        random.setstate(state["python"])
+        for transform, (numpy_state, python_state) in zip(self.augmentations(), state["augment"]):
+            transform.random_generator.bit_generator.state = numpy_state
+            transform.py_random.setstate(python_state)
 
 
 def load_checkpoint(ckpt_path: str | Path) -> dict:

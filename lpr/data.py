@@ -86,6 +86,10 @@ class SplitDataModule(LightningDataModule):
     def has_test(self) -> bool:
         return "test" in self.datasets
 
+    def augmentations(self) -> list[A.BaseCompose]:
+        """The random training augmentations, whose generators a resumed run restores."""
+        return []
+
     def loader(self, split: str, shuffle: bool = False) -> DataLoader:
         return DataLoader(self.datasets[split], batch_size=self.hparams.batch_size, shuffle=shuffle,
                           collate_fn=self.collate_fn, num_workers=self.hparams.num_workers,
@@ -136,6 +140,9 @@ class CharDataModule(SplitDataModule):
                                    scale=tuple(self.hparams.scale), rotate=(-self.hparams.rotate, self.hparams.rotate),
                                    border_mode=cv2.BORDER_CONSTANT, fill=0, p=1.0)],
                          seed=self.hparams.seed)  # albumentations keeps its own generator: seed it for repeatable runs
+
+    def augmentations(self) -> list[A.BaseCompose]:
+        return [self.datasets["train"].transform.augment] if "train" in self.datasets else []
 
     def setup(self, stage: str | None = None):
         if self.synth is not None:

@@ -152,6 +152,9 @@ class PlateDataModule(SplitDataModule):
         self.synth, self.augment = synth, augment
         self.split_percent = dict(split_percent or {"train": 40, "val": 10})
 
+    def augmentations(self) -> list[A.BaseCompose]:
+        return [self.augment] if self.augment is not None else []
+
     def prepare_data(self):
         if self.synth is not None:
             self.synth.ensure(self.hparams.cache_dir)

@@ -26,11 +26,15 @@ def test_resume_continues_from_last_checkpoint_with_its_best_score(tiny_run, tmp
     last = torch.load(tiny_run / "checkpoints" / "last.ckpt", weights_only=False)
     assert last["epoch"] == 1
     assert last["state_dict"]["val_acc_best.max_value"] > 0  # the best score travels with the checkpoint
-    resumed = run(tmp_path, "trainer.max_epochs=3", f"ckpt_path={tiny_run}")
+    resumed = run(tmp_path / "resumed", "trainer.max_epochs=3", f"ckpt_path={tiny_run}")
     assert resumed["epochs"] == 3
     assert float(resumed["val/acc_best"]) >= float(last["state_dict"]["val_acc_best.max_value"])
-    assert torch.load(tmp_path / "checkpoints" / "last.ckpt", weights_only=False)["epoch"] == 2
+    assert torch.load(tmp_path / "resumed" / "checkpoints" / "last.ckpt", weights_only=False)["epoch"] == 2
     assert not list(tmp_path.rglob("*.partial"))  # atomic writes leave no temporary files behind
+    # random generators travel with the checkpoint: resuming changes nothing against an uninterrupted run
+    straight = run(tmp_path / "straight", "trainer.max_epochs=3")
+    for key in ("train/loss", "val/loss", "val/acc_best"):
+        assert float(resumed[key]) == float(straight[key]), key
 
 
 def test_checkpoint_from_another_model_config_is_refused(tiny_ckpt, tmp_path):
