@@ -23,8 +23,10 @@ HEADING = "## Bad input and crashes (issue 7)"
 def answer(process: subprocess.CompletedProcess) -> str:
     """The lines a user reads: lpr's `error:` lines, else the last line of stderr."""
     lines = [line for line in process.stderr.splitlines() if line.startswith("error: ")]
-    if not lines:
-        lines = [line for line in process.stderr.splitlines() if line.strip()][-1:]
+    if not lines and process.returncode == 0:
+        return "(read like any other image)"
+    if not lines:  # Hydra's own message: its first lines say what is wrong
+        lines = [line.strip() for line in process.stderr.splitlines() if line.strip()][:2]
     return "<br>".join(line.replace("|", "\\|") for line in lines[:3]) or "(read without complaint)"
 
 
@@ -99,8 +101,8 @@ def main():
     (work / "corrupt.ckpt").write_bytes(b"\x80\x02 not a checkpoint")
     (work / "columns" / "labels.csv").write_text("file,plate\ngood.jpg,A\n")
     rows = []
-    for name, module, overrides in cases:
-        process = subprocess.run([sys.executable, "-m", module, *overrides, f"hydra.run.dir={work / 'runs' / name[:20]}",
+    for number, (name, module, overrides) in enumerate(cases):
+        process = subprocess.run([sys.executable, "-m", module, *overrides, f"hydra.run.dir={work / 'runs' / str(number)}",
                                   *(["callbacks.rich_progress_bar=null", "trainer.max_epochs=1"] if module == "lpr.train"
                                     else [])], capture_output=True, text=True, timeout=600)
         traceback = "Traceback" in process.stderr

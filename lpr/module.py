@@ -1,4 +1,5 @@
 """The LightningModule that trains any character classifier net: loss, metrics, optimizer from config."""
+import warnings
 from collections.abc import Callable
 
 import matplotlib.pyplot as plt
@@ -10,6 +11,10 @@ from torchmetrics import MaxMetric, MeanMetric
 from torchmetrics.classification import MulticlassAccuracy, MulticlassConfusionMatrix
 
 from lpr.alphabet import ALPHABET
+
+
+# The net is kept in the hyperparameters on purpose: a checkpoint then rebuilds its own architecture.
+warnings.filterwarnings("ignore", message="Attribute 'net' is an instance of `nn.Module`")
 
 
 class CharClassifier(LightningModule):

@@ -1,5 +1,10 @@
 """The original notebook's character CNN: large 'same'-padded convolutions, one max-pool, two dense layers."""
+import warnings
+
 from torch import nn
+
+# Keras' 'same' padding with the original's even kernels: PyTorch pads a copy, and says so on every call.
+warnings.filterwarnings("ignore", message="Using padding='same' with even kernel lengths")
 
 
 class SeedCNN(nn.Module):
