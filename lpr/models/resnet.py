@@ -3,8 +3,10 @@ from torch import nn
 from torchvision.models.resnet import BasicBlock
 from torchvision.ops import Conv2dNormActivation
 
+from lpr.models.base import FeaturesThenClassifier, pooled_head
 
-class SmallResNet(nn.Module):
+
+class SmallResNet(FeaturesThenClassifier):
     """Stem (3x3 conv, `widths[0]` channels) -> one stage of `blocks_per_stage` residual blocks per width.
 
     Every stage after the first halves the resolution (stride-2 first block with a 1x1 projection shortcut);
@@ -27,8 +29,4 @@ class SmallResNet(nn.Module):
                 layers.append(BasicBlock(in_channels, width, stride=stride, downsample=shortcut))
                 in_channels = width
         self.features = nn.Sequential(*layers)
-        self.classifier = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(dropout),
-                                        nn.Linear(in_channels, num_classes))
-
-    def forward(self, x):
-        return self.classifier(self.features(x))
+        self.classifier = pooled_head(in_channels, num_classes, dropout)

@@ -3,11 +3,13 @@ import warnings
 
 from torch import nn
 
+from lpr.models.base import FeaturesThenClassifier
+
 # Keras' 'same' padding with the original's even kernels: PyTorch pads a copy, and says so on every call.
 warnings.filterwarnings("ignore", message="Using padding='same' with even kernel lengths")
 
 
-class SeedCNN(nn.Module):
+class SeedCNN(FeaturesThenClassifier):
     """Conv stack (ReLU, 'same' padding) -> MaxPool -> Dropout -> Dense -> Dense(num_classes) logits."""
 
     def __init__(self, channels: list[int], kernel_sizes: list[int], pool: int = 4, dropout: float = 0.4,
@@ -22,6 +24,3 @@ class SeedCNN(nn.Module):
         self.features = nn.Sequential(*layers, nn.MaxPool2d(pool), nn.Dropout(dropout))
         self.classifier = nn.Sequential(nn.Flatten(), nn.Linear(in_channels * pooled * pooled, hidden),
                                         nn.ReLU(inplace=True), nn.Linear(hidden, num_classes))
-
-    def forward(self, x):
-        return self.classifier(self.features(x))

@@ -2,8 +2,10 @@
 from torch import nn
 from torchvision.ops import Conv2dNormActivation
 
+from lpr.models.base import FeaturesThenClassifier, pooled_head
 
-class SmallCNN(nn.Module):
+
+class SmallCNN(FeaturesThenClassifier):
     """`widths[i]` channels in stage i, `convs_per_stage` convolutions each; global average pool -> Dropout -> logits.
 
     Each stage after the first halves the resolution, so 28x28 input ends at 7x7 with three stages.
@@ -21,8 +23,4 @@ class SmallCNN(nn.Module):
                 layers.append(Conv2dNormActivation(in_channels, width, kernel_size=3))
                 in_channels = width
         self.features = nn.Sequential(*layers)
-        self.classifier = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(dropout),
-                                        nn.Linear(in_channels, num_classes))
-
-    def forward(self, x):
-        return self.classifier(self.features(x))
+        self.classifier = pooled_head(in_channels, num_classes, dropout)
