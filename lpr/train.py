@@ -54,7 +54,7 @@ def train(cfg: DictConfig) -> dict:
     if trainer.is_global_zero:
         write_provenance(run_dir, cfg)
     for logger in loggers:
-        logger.log_hyperparams(hyperparameters(cfg, model), metrics={"val/acc_best": 0.0, "test/acc": 0.0})
+        logger.log_hyperparams(hyperparameters(cfg, model), metrics={cfg.optimized_metric: 0.0})
 
     started = time.perf_counter()
     trainer.fit(model, datamodule=datamodule, ckpt_path=resume_path(cfg), weights_only=False)
