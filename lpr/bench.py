@@ -1,11 +1,12 @@
 """Speed of plate reading: `python -m lpr.bench ckpt_path=CKPT model_path=MODEL.onnx`.
 
 For each backend (torch: the checkpoint; onnx: lpr.export's model on onnxruntime) in a fresh process pinned
-to `threads` cores: characters/s of the classifier at batch 1 and batched; plates/s and per-plate latency
-(p50/p95) reading plate crops (the labelled boxes, locate=none) and photos (locate=auto, end to end as
-lpr.read does, decoding included); the time of each stage (decode, locate, segment, preprocess, classify)
-and the process's peak memory. Crops are decoded before their timing starts. Writes metrics.json and
-appends a table to experiments/RESULTS.md. No torch import here: the onnx process stays torch-free.
+to `threads` cores: characters/s of the classifier at batch 1 and batched (classic engine); plates/s and
+per-plate latency (p50/p95) reading plate crops (the labelled boxes, locate=none) and photos (locate=auto,
+end to end as lpr.read does, decoding included); the time of each stage (decode, locate, then segment,
+preprocess and classify for the classic engine, preprocess and recognize for the whole-plate CRNN) and the
+process's peak memory. Crops are decoded before their timing starts. Writes metrics.json and appends a
+table to experiments/RESULTS.md. No torch import here: the onnx process stays torch-free.
 """
 import multiprocessing
 import os
@@ -26,30 +27,28 @@ from lpr.errors import LprError, exit_on_lpr_error
 from lpr.images import read_image
 from lpr.locate import crop_box
 from lpr.plates import PlateSample, load_plate_samples, plate_metrics
-from lpr.preprocess import chars_to_batch
-from lpr.read import PlateReader
+from lpr.ctc import ctc_greedy_decode
+from lpr.preprocess import chars_to_batch, plates_to_batch
+from lpr.read import PlateReader, engine_read
 from lpr.run_files import write_metrics, write_provenance, write_results_section
 
 HEADING = "## Deployment: ONNX and speed (issue 6)"
 
 
 def load_backend_engine(backend: str, cfg: DictConfig):
-    """The classic engine on `backend`, using `cfg.threads` threads."""
-    segmenter = instantiate(cfg.segment)
+    """The engine of the checkpoint (torch) or of the exported model (onnx), using `cfg.threads` threads."""
     if backend == "onnx":
-        from lpr.onnx_backend import OnnxEngine
+        from lpr.onnx_backend import load_onnx_engine
 
-        return OnnxEngine.from_model(cfg.model_path, segmenter, cfg.threads)
+        return load_onnx_engine(cfg.model_path, instantiate(cfg.segment), cfg.threads)
     if backend != "torch":
         raise LprError(f"backends: each must be torch or onnx, got {backend!r}")
     import torch
 
-    from lpr.checkpoint import load_classifier
-    from lpr.read import ClassicEngine
+    from lpr.read import load_engine
 
     torch.set_num_threads(cfg.threads)
-    classifier = load_classifier(cfg.ckpt_path)
-    return ClassicEngine(classifier, segmenter, classifier.input_size)
+    return load_engine(cfg.ckpt_path, cfg)
 
 
 def chunks(items: list, size: int) -> list[list]:
@@ -71,24 +70,32 @@ def latency_ms(read_one, items: list) -> dict:
 
 
 def staged_read_ms(engine, plate_crops: list[np.ndarray], batch_plates: int) -> dict:
-    """Total milliseconds of segment, preprocess and classify over plate crops, read in batches as the engine does."""
-    totals = dict.fromkeys(("segment", "preprocess", "classify"), 0.0)
+    """Total milliseconds of each engine stage over plate crops, read in batches as the engine does: segment
+    (classic engine only), preprocess, and model: the classifier (classic) or the recognizer and its decoding."""
+    classic = hasattr(engine, "segmenter")
+    totals = dict.fromkeys(("segment", "preprocess", "model") if classic else ("preprocess", "model"), 0.0)
     for chunk in chunks(plate_crops, batch_plates):
         started = time.perf_counter()
-        char_crops = [char for crop in chunk for char in engine.segmenter(crop).char_crops]
-        segmented = time.perf_counter()
-        batch = chars_to_batch(char_crops, engine.input_size)
+        if classic:
+            chunk = [char for crop in chunk for char in engine.segmenter(crop).char_crops]
+            segmented = time.perf_counter()
+            totals["segment"] += 1000 * (segmented - started)
+            started = segmented
+            batch = chars_to_batch(chunk, engine.input_size)
+        else:
+            batch = plates_to_batch(chunk, engine.height, engine.width)
         preprocessed = time.perf_counter()
-        engine.classify(batch)
-        classified = time.perf_counter()
-        totals["segment"] += 1000 * (segmented - started)
-        totals["preprocess"] += 1000 * (preprocessed - segmented)
-        totals["classify"] += 1000 * (classified - preprocessed)
+        if classic:
+            engine.classify(batch)
+        else:
+            ctc_greedy_decode(engine.recognize(batch))
+        totals["preprocess"] += 1000 * (preprocessed - started)
+        totals["model"] += 1000 * (time.perf_counter() - preprocessed)
     return totals
 
 
 def measure_chars(engine, plate_crops: list[np.ndarray], cfg: DictConfig) -> dict:
-    """Characters/s of the one model call, on the characters segmented from the plate crops."""
+    """Characters/s of the classic engine's one model call, on the characters segmented from the plate crops."""
     batch = chars_to_batch([char for crop in plate_crops for char in engine.segmenter(crop).char_crops],
                            engine.input_size)
     engine.classify(batch[:cfg.char_batch])
@@ -107,13 +114,13 @@ def measure_chars(engine, plate_crops: list[np.ndarray], cfg: DictConfig) -> dic
 
 def measure_crops(engine, plate_crops: list[np.ndarray], cfg: DictConfig) -> dict:
     """locate=none on plate crops: plates/s in batches, latency of one plate, stage times per plate."""
-    engine.read_plates(plate_crops[:cfg.warmup])
+    engine_read(engine, plate_crops[:cfg.warmup])
     started = time.perf_counter()
-    readings = [reading for chunk in chunks(plate_crops, cfg.batch_plates) for reading in engine.read_plates(chunk)]
+    readings = [reading for chunk in chunks(plate_crops, cfg.batch_plates) for reading in engine_read(engine, chunk)]
     elapsed = time.perf_counter() - started
     stages = staged_read_ms(engine, plate_crops, cfg.batch_plates)
     return {"crops/plates_per_s": rate(len(plate_crops), elapsed),
-            **{f"crops/{k}": v for k, v in latency_ms(lambda crop: engine.read_plates([crop]),
+            **{f"crops/{k}": v for k, v in latency_ms(lambda crop: engine_read(engine, [crop]),
                                                      plate_crops[:cfg.latency_items]).items()},
             **{f"crops/stage_ms/{k}": round(v / len(plate_crops), 3) for k, v in stages.items()},
             "crops/texts": [reading.text for reading in readings]}
@@ -121,7 +128,7 @@ def measure_crops(engine, plate_crops: list[np.ndarray], cfg: DictConfig) -> dic
 
 def measure_photos(engine, samples: list[PlateSample], cfg: DictConfig) -> dict:
     """locate=auto on photos: photos/s end to end as lpr.read reads them, latency of one photo, stage times per photo."""
-    reader = PlateReader(engine, cfg.locate, engine.segmenter, cfg.threads)
+    reader = PlateReader(engine, cfg.locate, instantiate(cfg.segment), cfg.threads)
     problems = []
     reader.read(samples[:cfg.warmup], cfg.batch_plates, problems)
     started = time.perf_counter()
@@ -156,8 +163,8 @@ def measure_backend(backend: str, settings: dict, samples: list[PlateSample]) ->
     engine = load_backend_engine(backend, cfg)
     plate_crops = [crop_box(read_image(s.image_path, color=True), s.box, cfg.crops.crop_margin)[0].copy()
                    for s in samples]
-    figures = {**measure_chars(engine, plate_crops, cfg), **measure_crops(engine, plate_crops, cfg),
-               **measure_photos(engine, samples, cfg)}
+    figures = {**(measure_chars(engine, plate_crops, cfg) if hasattr(engine, "segmenter") else {}),
+               **measure_crops(engine, plate_crops, cfg), **measure_photos(engine, samples, cfg)}
     figures["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # Linux: KiB
     return figures
 
@@ -187,17 +194,17 @@ def results_table(metrics: dict, cfg: DictConfig, cores: list[int]) -> str:
                ("crops plates/s", "crops/plates_per_s"), ("crop p50/p95 ms", "crops/p50_ms", "crops/p95_ms"),
                ("photos/s", "photos/per_s"), ("photo p50/p95 ms", "photos/p50_ms", "photos/p95_ms"),
                ("peak MB", "peak_rss_mb"),
-               ("crop ms: segment/prep/classify", "crops/stage_ms/segment", "crops/stage_ms/preprocess",
-                "crops/stage_ms/classify"),
-               ("photo ms: decode/locate/segment/prep/classify", "photos/stage_ms/decode", "photos/stage_ms/locate",
-                "photos/stage_ms/segment", "photos/stage_ms/preprocess", "photos/stage_ms/classify")]
+               ("crop ms: segment/prep/model", "crops/stage_ms/segment", "crops/stage_ms/preprocess",
+                "crops/stage_ms/model"),
+               ("photo ms: decode/locate/segment/prep/model", "photos/stage_ms/decode", "photos/stage_ms/locate",
+                "photos/stage_ms/segment", "photos/stage_ms/preprocess", "photos/stage_ms/model")]
     lines = [f"### {datetime.now():%Y-%m-%d %H:%M} `{cfg.ckpt_path}`", "",
              f"`python -m lpr.bench {' '.join(sys.argv[1:])}`", "",
              f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores, pinned to {len(cores)} ({platform.processor() or 'cpu'}), "
              f"{metrics['n_plates']} plates from {len(cfg.inputs)} folders; {cfg.note or ''}", "",
              "| backend | " + " | ".join(c[0] for c in columns) + " |", "|---" * (len(columns) + 1) + "|"]
     for backend in cfg.backends:
-        cells = ["/".join(str(metrics[f"{backend}/{key}"]) for key in column[1:]) for column in columns]
+        cells = ["/".join(str(metrics.get(f"{backend}/{key}", "-")) for key in column[1:]) for column in columns]
         lines.append(f"| {backend} | " + " | ".join(cells) + " |")
     lines.append("")
     lines.append("Plate accuracy, crops / photos: " + ", ".join(

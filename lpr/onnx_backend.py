@@ -1,8 +1,9 @@
-"""Read plates with onnxruntime only: the character classifier that `lpr.export` wrote, no torch import.
+"""Read plates with onnxruntime only: either engine that `lpr.export` wrote, no torch import.
 
-MODEL.onnx takes float32 (N, 1, S, S) in [0, 1] (`lpr.preprocess.chars_to_batch`, any N) and returns class
-probabilities; MODEL.json beside it holds what reading needs besides the weights: the alphabet, the input
-size, the preprocessing and the segmentation settings the model was exported with.
+A character classifier's MODEL.onnx takes float32 (N, 1, S, S) in [0, 1] (`lpr.preprocess.chars_to_batch`)
+and returns class probabilities; a whole-plate CRNN's takes (N, 1, H, W) (`lpr.preprocess.plates_to_batch`)
+and returns per-column CTC log-probabilities. MODEL.json beside it holds what reading needs besides the
+weights: the engine, the alphabet, the input size, the preprocessing and (classic) the segmentation settings.
 """
 import json
 from pathlib import Path
@@ -11,6 +12,7 @@ import numpy as np
 import onnxruntime as ort
 
 from lpr.alphabet import ALPHABET
+from lpr.ctc import CtcReader
 from lpr.errors import LprError
 from lpr.read import ClassicEngine
 from lpr.segment import CharSegmenter
@@ -36,8 +38,8 @@ def load_reader_info(model_path: str | Path) -> dict:
     return info
 
 
-class OnnxClassifier:
-    """An exported character classifier on onnxruntime's CPU provider, `threads` intra-op threads (None: all)."""
+class OnnxModel:
+    """An exported model on onnxruntime's CPU provider, `threads` intra-op threads (None: all)."""
 
     def __init__(self, model_path: str | Path, threads: int | None = None):
         path = Path(model_path or "")
@@ -55,11 +57,16 @@ class OnnxClassifier:
             raise LprError(f"{path}: not a readable ONNX model ({detail})") from None
         model_input = self.session.get_inputs()[0]
         self.input_name = model_input.name
-        self.input_shape = model_input.shape  # ['batch', 1, S, S]
+        self.input_shape = model_input.shape  # ['batch', 1, height, width]
 
     def __call__(self, batch: np.ndarray) -> np.ndarray:
-        """float32 (N, 1, S, S) in [0, 1] -> probabilities (N, classes)."""
+        """float32 (N, 1, height, width) in [0, 1] -> the model's one output for each of the N inputs."""
         return self.session.run(None, {self.input_name: batch})[0]
+
+    def check_input(self, model_path: str | Path, height: int, width: int) -> None:
+        if list(self.input_shape[1:]) != [1, height, width]:
+            raise LprError(f"{model_path}: model input {self.input_shape} does not match the {height}x{width} "
+                           f"input of {reader_info_path(model_path).name}")
 
 
 class OnnxEngine(ClassicEngine):
@@ -68,14 +75,24 @@ class OnnxEngine(ClassicEngine):
     def classify(self, batch: np.ndarray) -> np.ndarray:
         return self.classifier(batch)
 
-    @classmethod
-    def from_model(cls, model_path: str | Path, segmenter: CharSegmenter | None = None,
-                   threads: int | None = None) -> "OnnxEngine":
-        """The engine for MODEL.onnx + MODEL.json; segmentation as exported unless `segmenter` is given."""
-        classifier = OnnxClassifier(model_path, threads)
-        info = load_reader_info(model_path)
-        size = info["input_size"]
-        if list(classifier.input_shape[1:]) != [1, size, size]:
-            raise LprError(f"{model_path}: model input {classifier.input_shape} does not match input_size {size} "
-                           f"of {reader_info_path(model_path).name}")
-        return cls(classifier, segmenter or CharSegmenter(**info["segment"]), size)
+
+class OnnxCrnnEngine(CtcReader):
+    """The whole-plate reader whose one model call runs on onnxruntime."""
+
+    def __init__(self, recognizer: OnnxModel, height: int, width: int):
+        self.recognizer, self.height, self.width = recognizer, height, width
+
+    def recognize(self, batch: np.ndarray) -> np.ndarray:
+        return self.recognizer(batch)
+
+
+def load_onnx_engine(model_path: str | Path, segmenter: CharSegmenter | None = None, threads: int | None = None):
+    """The engine MODEL.json names for MODEL.onnx; the classic one segments as exported unless `segmenter` is given."""
+    model = OnnxModel(model_path, threads)
+    info = load_reader_info(model_path)
+    if info.get("engine") == "crnn":
+        model.check_input(model_path, info["input_height"], info["input_width"])
+        return OnnxCrnnEngine(model, info["input_height"], info["input_width"])
+    size = info["input_size"]
+    model.check_input(model_path, size, size)
+    return OnnxEngine(model, segmenter or CharSegmenter(**info["segment"]), size)

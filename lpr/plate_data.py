@@ -9,7 +9,6 @@ import logging
 from pathlib import Path
 
 import albumentations as A
-import cv2
 import numpy as np
 import torch
 from torch.utils.data import ConcatDataset, Dataset
@@ -18,6 +17,7 @@ from lpr.data import SplitDataModule
 from lpr.errors import LprError
 from lpr.images import read_image
 from lpr.plates import PlateSample, in_holdout, load_plate_samples
+from lpr.preprocess import plate_input
 from lpr.synth_plates import PlateSynth
 
 log = logging.getLogger(__name__)
@@ -48,17 +48,6 @@ def plate_split(root: str | Path, split: str, percent: dict[str, int], salt: str
     if (root / "train").is_dir():
         return read_plate_folder(root / split) if (root / split).is_dir() else []
     return [s for s in read_plate_folder(root) if hash_split(s.name, percent, salt) == split]
-
-
-def plate_input(crop: np.ndarray, height: int, width: int) -> np.ndarray:
-    """Grey or BGR uint8 plate crop of any size -> uint8 height x width grey, contrast stretched.
-
-    The one place a plate crop becomes the recognizer's input: training, evaluation and reading use it.
-    """
-    gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY) if crop.ndim == 3 else crop
-    interpolation = cv2.INTER_AREA if gray.shape[0] > height else cv2.INTER_LINEAR
-    resized = cv2.resize(gray, (width, height), interpolation=interpolation)
-    return cv2.normalize(resized, None, 0, 255, cv2.NORM_MINMAX)
 
 
 def to_tensor(images: list[np.ndarray]) -> torch.Tensor:

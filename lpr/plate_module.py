@@ -9,28 +9,16 @@ from torch import nn
 from torchmetrics import MaxMetric, MeanMetric
 from torchmetrics.text import CharErrorRate
 
-from lpr.alphabet import ALPHABET, CHAR_TO_INDEX
+from lpr.alphabet import CHAR_TO_INDEX
 from lpr.checkpoint import load_checkpoint
+from lpr.ctc import BLANK, CtcReader, ctc_greedy_decode
 from lpr.errors import LprError
-from lpr.plate_data import plate_input, to_tensor
-
-BLANK = 0  # CTC blank; character i of the alphabet is class i + 1
 
 
 def encode_texts(texts: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
     """Plate texts -> concatenated CTC targets (classes 1..36) and their lengths."""
     targets = torch.tensor([CHAR_TO_INDEX[c] + 1 for text in texts for c in text], dtype=torch.long)
     return targets, torch.tensor([len(text) for text in texts], dtype=torch.long)
-
-
-def ctc_greedy_decode(log_probs: torch.Tensor) -> list[tuple[str, float]]:
-    """(N, T, C) log-probabilities -> per plate the best path's text (repeats merged, blanks dropped) and
-    that path's probability, the confidence in [0, 1]."""
-    best_log_prob, best = log_probs.max(dim=2)
-    confidence = best_log_prob.sum(dim=1).exp().tolist()
-    keep = (best != BLANK) & torch.cat([torch.ones_like(best[:, :1], dtype=torch.bool), best[:, 1:] != best[:, :-1]], 1)
-    return [("".join(ALPHABET[c - 1] for c in row[mask].tolist()), conf)
-            for row, mask, conf in zip(best, keep, confidence)]
 
 
 def char_matches(predicted: str, target: str) -> int:
@@ -84,7 +72,7 @@ class PlateRecognizer(LightningModule):
         # cuDNN's CTC wants float32 (T, N, C); the loss is averaged over target lengths ("mean").
         loss = self.ctc_loss(log_probs.transpose(0, 1).float(), targets, input_lengths, target_lengths)
         metrics = getattr(self, f"{stage}_metrics")
-        metrics.update(loss.detach(), [text for text, _ in ctc_greedy_decode(log_probs.detach())], texts)
+        metrics.update(loss.detach(), [text for text, _ in ctc_greedy_decode(log_probs.detach().float().cpu().numpy())], texts)
         for name in ("loss", "plate_acc", "char_acc", "cer"):
             self.log(f"{stage}/{name}", getattr(metrics, name), on_step=False, on_epoch=True,
                      prog_bar=name in ("loss", "plate_acc"), batch_size=len(texts))
@@ -116,7 +104,7 @@ class PlateRecognizer(LightningModule):
                                                          "interval": self.hparams.scheduler_interval}}
 
 
-class CrnnEngine:
+class CrnnEngine(CtcReader):
     """Reads plate crops with a trained PlateRecognizer on the CPU: all crops of a call in one forward pass."""
 
     def __init__(self, model: PlateRecognizer):
@@ -129,7 +117,11 @@ class CrnnEngine:
         hyperparameters = checkpoint.get("hyper_parameters", {})
         if hyperparameters.get("engine") != "crnn":
             raise LprError(f"{ckpt_path}: not a whole-plate (crnn) checkpoint")
-        model = PlateRecognizer(**hyperparameters)
+        try:
+            model = PlateRecognizer(**hyperparameters)
+        except TypeError as error:
+            raise LprError(f"{ckpt_path}: its hyperparameters do not describe a whole-plate recognizer ({error})") \
+                from None
         try:
             model.load_state_dict(checkpoint["state_dict"])
         except RuntimeError as error:
@@ -138,9 +130,5 @@ class CrnnEngine:
         return cls(model)
 
     @torch.inference_mode()
-    def read_crops(self, plate_crops: list[np.ndarray]) -> list[tuple[str, float]]:
-        """BGR or grey uint8 plate crops of any size -> (text, confidence in [0, 1]) per crop."""
-        if not plate_crops:
-            return []
-        batch = to_tensor([plate_input(crop, self.height, self.width) for crop in plate_crops])
-        return ctc_greedy_decode(self.model(batch))
+    def recognize(self, batch: np.ndarray) -> np.ndarray:
+        return self.model(torch.from_numpy(batch)).numpy()

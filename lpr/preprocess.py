@@ -1,4 +1,4 @@
-"""The one place a character crop becomes model input, shared by training, evaluation and reading.
+"""The one place a character or plate crop becomes model input, shared by training, evaluation and reading.
 
 Model input is ink-bright on a dark background (ink 1.0, background 0.0), so that a convolution's zero
 padding looks like background; crops of either polarity are turned that way here.
@@ -33,3 +33,21 @@ def chars_to_batch(char_crops: list[np.ndarray], size: int) -> np.ndarray:
     if not char_crops:
         return np.zeros((0, 1, size, size), np.float32)
     return (np.stack([format_char(crop, size) for crop in char_crops]).astype(np.float32) / 255.0)[:, None]
+
+
+def plate_input(crop: np.ndarray, height: int, width: int) -> np.ndarray:
+    """Grey or BGR uint8 plate crop of any size -> uint8 height x width grey, contrast stretched.
+
+    The one place a plate crop becomes the recognizer's input: training, evaluation and reading use it.
+    """
+    gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY) if crop.ndim == 3 else crop
+    interpolation = cv2.INTER_AREA if gray.shape[0] > height else cv2.INTER_LINEAR
+    resized = cv2.resize(gray, (width, height), interpolation=interpolation)
+    return cv2.normalize(resized, None, 0, 255, cv2.NORM_MINMAX)
+
+
+def plates_to_batch(plate_crops: list[np.ndarray], height: int, width: int) -> np.ndarray:
+    """BGR or grey uint8 plate crops -> float32 (N, 1, height, width) in [0, 1], ready for the recognizer."""
+    if not plate_crops:
+        return np.zeros((0, 1, height, width), np.float32)
+    return (np.stack([plate_input(crop, height, width) for crop in plate_crops]).astype(np.float32) / 255.0)[:, None]

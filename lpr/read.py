@@ -234,9 +234,9 @@ def read(cfg: DictConfig) -> dict:
     if cfg.locate.mode not in ("auto", "box", "none"):
         raise LprError(f"locate: must be auto, box or none, got {cfg.locate.mode!r}")
     if cfg.backend == "onnx":
-        from lpr.onnx_backend import OnnxEngine
+        from lpr.onnx_backend import load_onnx_engine
 
-        engine = OnnxEngine.from_model(cfg.model_path, instantiate(cfg.segment), cfg.threads)
+        engine = load_onnx_engine(cfg.model_path, instantiate(cfg.segment), cfg.threads)
     elif cfg.backend == "torch":
         if cfg.threads:
             import torch

@@ -93,8 +93,32 @@ def small_ckpt(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def small_crnn_ckpt(tmp_path_factory):
+    """A whole-plate checkpoint as lpr.train saves it (engine "crnn", net in the hyperparameters), seeded weights."""
+    import torch
+
+    from lpr.models.crnn import CRNN
+    from lpr.plate_module import PlateRecognizer
+
+    torch.manual_seed(0)
+    hyper_parameters = {"net": CRNN([8, 16], [[2, 2], [2, 1]], rnn_hidden=16), "optimizer": None, "engine": "crnn"}
+    path = tmp_path_factory.mktemp("crnn_ckpt") / "crnn.ckpt"
+    torch.save({"hyper_parameters": hyper_parameters,
+                "state_dict": PlateRecognizer(**hyper_parameters).state_dict()}, path)
+    return path
+
+
+@pytest.fixture(scope="session")
 def exported(small_ckpt, tmp_path_factory):
     from lpr.export import export
 
     run_dir = tmp_path_factory.mktemp("export")
     return export(compose_config("export", [f"ckpt_path={small_ckpt}", "verify.max_images=72"], run_dir)), run_dir
+
+
+@pytest.fixture(scope="session")
+def exported_crnn(small_crnn_ckpt, tmp_path_factory):
+    from lpr.export import export
+
+    run_dir = tmp_path_factory.mktemp("export_crnn")
+    return export(compose_config("export", [f"ckpt_path={small_crnn_ckpt}", "verify.max_plates=24"], run_dir)), run_dir

@@ -27,13 +27,29 @@ def test_bench_measures_both_backends(exported, small_ckpt, tmp_path):
     for backend in ("torch", "onnx"):
         for key in ("chars/per_s_batch1", "chars/per_s_batched", "crops/plates_per_s", "crops/p50_ms", "crops/p95_ms",
                     "photos/per_s", "photos/p50_ms", "photos/p95_ms", "peak_rss_mb", "crops/stage_ms/segment",
-                    "crops/stage_ms/classify", "photos/stage_ms/locate", "photos/stage_ms/decode"):
+                    "crops/stage_ms/model", "photos/stage_ms/locate", "photos/stage_ms/decode"):
             assert metrics[f"{backend}/{key}"] > 0, key
         assert metrics[f"{backend}/crops/p95_ms"] >= metrics[f"{backend}/crops/p50_ms"]
     assert metrics["agree/onnx/crops"] == 1.0 and metrics["agree/onnx/photos"] == 1.0
     text = results_md.read_text()
     assert "## Other section\n\nkept" in text and text.count(HEADING) == 1
     assert "| torch |" in text and "| onnx |" in text
+
+
+@pytest.mark.slow
+def test_bench_measures_the_whole_plate_engine(exported_crnn, small_crnn_ckpt, tmp_path):
+    from lpr.bench import bench
+
+    _, export_dir = exported_crnn
+    overrides = [f"ckpt_path={small_crnn_ckpt}", f"model_path={export_dir / 'plate_recognizer.onnx'}",
+                 "results_md=null", *TINY]
+    metrics = bench(compose_config("bench", overrides, tmp_path / "run"))
+    for backend in ("torch", "onnx"):
+        for key in ("crops/plates_per_s", "photos/per_s", "crops/stage_ms/preprocess", "crops/stage_ms/model",
+                    "photos/stage_ms/locate"):
+            assert metrics[f"{backend}/{key}"] > 0, key
+        assert f"{backend}/crops/stage_ms/segment" not in metrics and f"{backend}/chars/per_s_batched" not in metrics
+    assert metrics["agree/onnx/crops"] == 1.0 and metrics["agree/onnx/photos"] == 1.0
 
 
 def test_results_are_appended_inside_their_own_section(tmp_path):

@@ -48,7 +48,7 @@ def test_export_matches_torch_on_real_crops_and_writes_reader_info(exported):
 
 
 @pytest.mark.slow
-def test_export_refuses_disagreement_crnn_and_missing_checkpoints(small_ckpt, tmp_path):
+def test_export_refuses_disagreement_broken_crnn_and_missing_checkpoints(small_ckpt, tmp_path):
     from lpr.export import export
 
     with pytest.raises(LprError, match="disagrees with PyTorch"):
@@ -56,7 +56,7 @@ def test_export_refuses_disagreement_crnn_and_missing_checkpoints(small_ckpt, tm
                               tmp_path / "strict"))
     crnn = tmp_path / "crnn.ckpt"
     torch.save({"hyper_parameters": {"engine": "crnn"}, "state_dict": {}}, crnn)
-    with pytest.raises(LprError, match="crnn"):
+    with pytest.raises(LprError, match="do not describe a whole-plate recognizer"):
         export(compose_config("export", [f"ckpt_path={crnn}"], tmp_path / "crnn"))
     with pytest.raises(LprError, match="checkpoint not found"):
         export(compose_config("export", [f"ckpt_path={tmp_path / 'none.ckpt'}"], tmp_path / "missing"))
@@ -78,6 +78,32 @@ def test_onnx_reader_runs_without_torch_and_reads_like_torch(exported, small_ckp
     assert len(onnx_predictions) == 3 and onnx_predictions == torch_predictions
     metrics = json.loads((onnx_run / "metrics.json").read_text())
     assert metrics["backend"] == "onnx" and metrics["plate/n"] == 3 and "plate/cer" not in metrics  # CER is torch's
+
+
+@pytest.mark.slow
+def test_crnn_export_matches_torch_on_real_plates_and_reads_without_torch(exported_crnn, small_crnn_ckpt,
+                                                                          openalpr_folder, tmp_path):
+    from lpr.read import read
+
+    metrics, export_dir = exported_crnn
+    model_path = export_dir / "plate_recognizer.onnx"
+    assert metrics["engine"] == "crnn" and metrics["verify/n"] == 24
+    assert metrics["verify/argmax_agree"] == 1.0 and metrics["verify/max_abs_diff"] < 1e-4
+    info = json.loads(model_path.with_suffix(".json").read_text())
+    assert (info["engine"], info["input_height"], info["input_width"], info["blank"]) == ("crnn", 32, 128, 0)
+    session = ort.InferenceSession(str(model_path), providers=["CPUExecutionProvider"])
+    for batch in (1, 3):  # dynamic batch axis, log-probabilities per column out
+        log_probs = session.run(None, {"plates": np.random.rand(batch, 1, 32, 128).astype(np.float32)})[0]
+        assert log_probs.shape == (batch, 64, 37) and np.allclose(np.exp(log_probs).sum(2), 1.0, atol=1e-5)
+
+    onnx_run, torch_run = tmp_path / "onnx", tmp_path / "torch"
+    done = read_without_torch("backend=onnx", f"model_path={model_path}", f"input={openalpr_folder}", "locate=box",
+                              f"hydra.run.dir={onnx_run}")
+    assert done.returncode == 0, done.stderr
+    read(compose_config("read", [f"ckpt_path={small_crnn_ckpt}", f"input={openalpr_folder}", "locate=box"], torch_run))
+    with (onnx_run / "predictions.csv").open() as onnx_rows, (torch_run / "predictions.csv").open() as torch_rows:
+        onnx_predictions, torch_predictions = list(csv.DictReader(onnx_rows)), list(csv.DictReader(torch_rows))
+    assert len(onnx_predictions) == 3 and onnx_predictions == torch_predictions
 
 
 def test_without_torch_the_torch_backend_fails_so_the_check_above_means_something(tiny_photo):

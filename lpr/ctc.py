@@ -1,0 +1,36 @@
+"""Whole-plate reading around a CTC recognizer, in NumPy: shared by the torch and onnxruntime engines (no torch)."""
+import numpy as np
+
+from lpr.alphabet import ALPHABET
+from lpr.preprocess import plates_to_batch
+
+BLANK = 0  # CTC blank; character i of the alphabet is class i + 1
+
+
+def ctc_greedy_decode(log_probs: np.ndarray) -> list[tuple[str, float]]:
+    """(N, T, C) log-probabilities -> per plate the best path's text (repeats merged, blanks dropped) and
+    that path's probability, the confidence in [0, 1]."""
+    best, best_log_prob = log_probs.argmax(axis=2), log_probs.max(axis=2)
+    confidence = np.exp(best_log_prob.sum(axis=1))
+    new = np.ones_like(best, dtype=bool)
+    new[:, 1:] = best[:, 1:] != best[:, :-1]
+    keep = (best != BLANK) & new
+    return [("".join(ALPHABET[c - 1] for c in row[mask]), float(conf))
+            for row, mask, conf in zip(best, keep, confidence)]
+
+
+class CtcReader:
+    """Reads plate crops with `recognize` (float32 (N, 1, H, W) in [0, 1] -> (N, T, 1 + 36) log-probabilities),
+    which each runtime's engine provides: all crops of a call in one batch, greedy decoding."""
+
+    height: int
+    width: int
+
+    def recognize(self, batch: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def read_crops(self, plate_crops: list[np.ndarray]) -> list[tuple[str, float]]:
+        """BGR or grey uint8 plate crops of any size -> (text, confidence in [0, 1]) per crop."""
+        if not plate_crops:
+            return []
+        return ctc_greedy_decode(self.recognize(plates_to_batch(plate_crops, self.height, self.width)))
