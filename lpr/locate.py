@@ -116,19 +116,25 @@ class PlateLocator:
             char_like = ((boxes[:, 3] >= self.char_height[0]) & (boxes[:, 3] <= self.char_height[1])
                          & (aspect >= self.char_aspect[0]) & (aspect <= self.char_aspect[1])
                          & (fill >= self.char_fill[0]) & ((fill <= self.char_fill[1]) | (aspect < 0.35)))
-            rows += self.group_rows(boxes[char_like], gray.shape)
+            rows += self.group_rows(boxes[char_like])
         return [box for _, box in sorted(rows, key=lambda row: -row[0])]
 
-    def group_rows(self, boxes: np.ndarray, shape) -> list[tuple[int, tuple[int, int, int, int]]]:
-        """(count, box) per row: blobs are drawn as thin bands widened by char_gap; each joined band is a row."""
+    def group_rows(self, boxes: np.ndarray) -> list[tuple[int, tuple[int, int, int, int]]]:
+        """(count, box) per row: each blob is a thin band (its middle quarter) widened by char_gap; bands that
+        touch, directly or through others, make a row. Done on the boxes, not on an image: a photo has hundreds."""
         if len(boxes) < self.min_chars:
             return []
-        bands = np.zeros(shape, np.uint8)
-        for x, y, w, h in boxes:
-            reach, centre = int(self.char_gap * h / 2), y + h // 2
-            cv2.rectangle(bands, (x - reach, centre - h // 8), (x + w + reach, centre + h // 8), 255, -1)
-        _, labels = cv2.connectedComponents(bands, connectivity=4)
-        row_of = labels[boxes[:, 1] + boxes[:, 3] // 2, boxes[:, 0] + boxes[:, 2] // 2]
+        x, y, w, h = boxes.T.astype(np.int64)
+        reach, centre = (self.char_gap * h / 2).astype(np.int64), y + h // 2
+        left, right, top, bottom = x - reach, x + w + reach, centre - h // 8, centre + h // 8
+        touch = ((left[:, None] <= right[None] + 1) & (left[None] <= right[:, None] + 1)
+                 & (top[:, None] <= bottom[None] + 1) & (top[None] <= bottom[:, None] + 1))
+        row_of = np.arange(len(boxes))
+        while True:  # every blob takes the smallest row number among the blobs it touches, until none changes
+            joined = np.where(touch, row_of[None], len(boxes)).min(1)
+            if np.array_equal(joined, row_of):
+                break
+            row_of = joined
         rows = []
         for row in np.unique(row_of):
             members = boxes[row_of == row]
