@@ -3,8 +3,8 @@
 For each backend (torch: the checkpoint; onnx: lpr.export's model on onnxruntime) in a fresh process pinned
 to `threads` cores: characters/s of the classifier at batch 1 and batched (classic engine); plates/s and
 per-plate latency (p50/p95) reading plate crops (the labelled boxes, locate=none) and photos (locate=auto,
-end to end as lpr.read does, decoding included); the time of each stage (decode, locate, then segment,
-preprocess and classify for the classic engine, preprocess and recognize for the whole-plate CRNN) and the
+end to end as lpr.read does, decoding included); the time of each stage (decode, locate, then the engine's:
+segment, preprocess and model for the classic engine, preprocess and model for the whole-plate CRNN) and the
 process's peak memory. Crops are decoded before their timing starts. Writes metrics.json and appends a
 table to experiments/RESULTS.md. No torch import here: the onnx process stays torch-free.
 """
@@ -14,6 +14,7 @@ import platform
 import resource
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from pathlib import Path
@@ -23,11 +24,11 @@ import numpy as np
 from omegaconf import DictConfig, OmegaConf
 
 from lpr.config import instantiate
+from lpr.ctc import ctc_greedy_decode
 from lpr.errors import LprError, exit_on_lpr_error
 from lpr.images import read_image
 from lpr.locate import crop_box
 from lpr.plates import PlateSample, load_plate_samples, plate_metrics
-from lpr.ctc import ctc_greedy_decode
 from lpr.preprocess import chars_to_batch, plates_to_batch
 from lpr.read import PlateReader, engine_read
 from lpr.run_files import write_metrics, write_provenance, write_results_section
@@ -69,28 +70,27 @@ def latency_ms(read_one, items: list) -> dict:
     return {"p50_ms": round(float(np.percentile(times, 50)), 2), "p95_ms": round(float(np.percentile(times, 95)), 2)}
 
 
+def engine_stages(engine) -> list[tuple[str, Callable]]:
+    """An engine's reading of plate crops as named stages, each taking the previous one's output: segment,
+    preprocess and model (the classifier) for the classic engine; preprocess and model (the recognizer and its
+    CTC decoding) for the whole-plate one."""
+    if hasattr(engine, "segmenter"):
+        return [("segment", lambda crops: [char for crop in crops for char in engine.segmenter(crop).char_crops]),
+                ("preprocess", lambda char_crops: chars_to_batch(char_crops, engine.input_size)),
+                ("model", engine.classify)]
+    return [("preprocess", lambda crops: plates_to_batch(crops, engine.height, engine.width)),
+            ("model", lambda batch: ctc_greedy_decode(engine.recognize(batch)))]
+
+
 def staged_read_ms(engine, plate_crops: list[np.ndarray], batch_plates: int) -> dict:
-    """Total milliseconds of each engine stage over plate crops, read in batches as the engine does: segment
-    (classic engine only), preprocess, and model: the classifier (classic) or the recognizer and its decoding."""
-    classic = hasattr(engine, "segmenter")
-    totals = dict.fromkeys(("segment", "preprocess", "model") if classic else ("preprocess", "model"), 0.0)
+    """Total milliseconds of each engine stage over plate crops, read in batches as the engine does."""
+    stages = engine_stages(engine)
+    totals = dict.fromkeys([name for name, _ in stages], 0.0)
     for chunk in chunks(plate_crops, batch_plates):
-        started = time.perf_counter()
-        if classic:
-            chunk = [char for crop in chunk for char in engine.segmenter(crop).char_crops]
-            segmented = time.perf_counter()
-            totals["segment"] += 1000 * (segmented - started)
-            started = segmented
-            batch = chars_to_batch(chunk, engine.input_size)
-        else:
-            batch = plates_to_batch(chunk, engine.height, engine.width)
-        preprocessed = time.perf_counter()
-        if classic:
-            engine.classify(batch)
-        else:
-            ctc_greedy_decode(engine.recognize(batch))
-        totals["preprocess"] += 1000 * (preprocessed - started)
-        totals["model"] += 1000 * (time.perf_counter() - preprocessed)
+        for name, stage in stages:
+            started = time.perf_counter()
+            chunk = stage(chunk)
+            totals[name] += 1000 * (time.perf_counter() - started)
     return totals
 
 

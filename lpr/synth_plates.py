@@ -1,7 +1,7 @@
 """Generated whole-plate crops for the whole-plate recognizer, so it trains with no unlicensed data.
 
-A plate string is drawn from a pattern (`9` digit, `A` letter, `X` either, `-` dash, `.` dot, space gap;
-`free` for any 2-8 characters) with the character generator's glyphs (`lpr.synth.glyph`), on a coloured
+A plate string is drawn from a pattern (`9` digit, `A` letter, `X` either, `-` dash, `.` dot, space gap,
+`*` an emblem between groups as many US plates have; `free` for any 2-8 characters) with the character generator's glyphs (`lpr.synth.glyph`), on a coloured
 plate with optional frame, bolts, region text above and below, stickers and an EU-style band. The plate is
 then put in a cluttered surrounding, warped in perspective, cropped tight or loose, shrunk to a small
 photo-like height, blurred, noised and JPEG-compressed. Each sample is deterministic from (seed, split,
@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 DIGITS, LETTERS = ALPHABET[:10], ALPHABET[10:]
 PATTERN_CHARS = {"9": DIGITS, "A": LETTERS, "X": ALPHABET}
-SEPARATORS = "-. "
+SEPARATORS = "-. *"
 # Words of the kind printed above and below the registration; they are clutter, never part of the label.
 REGION_WORDS = ["CALIFORNIA", "TEXAS", "NEW YORK", "Florida", "ILLINOIS", "Ohio", "ARIZONA", "Nevada",
                 "PENNSYLVANIA", "New Jersey", "GEORGIA", "Virginia", "MICHIGAN", "Colorado", "WASHINGTON",
@@ -39,7 +39,7 @@ class PlateSynth:
 
     patterns: list[str] = field(default_factory=lambda: [
         "999AAA", "AAA999", "AAA9999", "9AAA999", "AA999AA", "AAA-9999", "AA-999-AA", "999 AAA", "AA 9999",
-        "AAA 999", "9A99999", "AA99AAA", "A-AA 9999", "free"])
+        "AAA 999", "9A99999", "AA99AAA", "A-AA 9999", "XXX*XXX", "XX*XXXX", "free"])
     free_length: tuple[int, int] = (2, 8)
     fonts: list[str] = field(default_factory=lambda: [
         "dejavu_sans", "dejavu_sans_bold", "dejavu_sans_mono", "dejavu_sans_mono_bold", "cm_sans",
@@ -130,12 +130,32 @@ class PlateSynth:
                     cv2.rectangle(piece, (2, mid - thickness // 2), (piece.shape[1] - 3, mid + thickness // 2), 255, -1)
                 else:
                     cv2.circle(piece, (piece.shape[1] // 2, mid), thickness // 2 + 2, 255, -1)
+            elif c == "*":
+                piece = self.emblem(rng)
             else:
                 mask = glyph(font, c, stroke)
                 width = max(2, round(mask.shape[1] * width_scale * GLYPH_HEIGHT / mask.shape[0]))
                 piece = cv2.resize(mask, (width, GLYPH_HEIGHT), interpolation=cv2.INTER_AREA)
             pieces += [piece, np.zeros((GLYPH_HEIGHT, gap), np.uint8)]
         return np.hstack(pieces[:-1]).astype(np.float32) / 255
+
+    @staticmethod
+    def emblem(rng: np.random.Generator) -> np.ndarray:
+        """A state outline or logo between character groups: a random filled or outlined shape, shorter and often
+        fainter than the characters (uint8 ink, GLYPH_HEIGHT tall)."""
+        height = round(GLYPH_HEIGHT * rng.uniform(0.4, 0.8))
+        width = round(height * rng.uniform(0.6, 1.3))
+        piece = np.zeros((GLYPH_HEIGHT, width + 8), np.uint8)
+        centre = np.array([piece.shape[1] / 2, GLYPH_HEIGHT / 2 + rng.uniform(-0.1, 0.1) * GLYPH_HEIGHT])
+        angles = np.sort(rng.uniform(0, 2 * np.pi, int(rng.integers(4, 10))))
+        radii = rng.uniform(0.6, 1.0, len(angles))[:, None] * [width / 2, height / 2]
+        outline = (centre + radii * np.stack([np.cos(angles), np.sin(angles)], 1)).round().astype(np.int32)
+        intensity = int(rng.uniform(90, 255))
+        if rng.random() < 0.7:
+            cv2.fillPoly(piece, [outline], intensity, cv2.LINE_AA)
+        else:
+            cv2.polylines(piece, [outline], True, intensity, max(2, height // 10), cv2.LINE_AA)
+        return piece
 
     def draw_plate(self, ink_mask: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """The plate face (BGR uint8) around the registration, and its 4 corners (x, y)."""

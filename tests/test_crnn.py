@@ -47,6 +47,15 @@ def test_renderer_draws_the_requested_text(printed, label):
     assert character_blobs(crop) == len(label)
 
 
+def test_an_emblem_between_groups_is_drawn_but_not_read():
+    with_emblem, text = PlateSynth(**CLEAN).render(np.random.default_rng(0), printed="YG9*X2G")
+    with_gap, _ = PlateSynth(**CLEAN).render(np.random.default_rng(0), printed="YG9 X2G")
+    assert text == "YG9X2G"
+    ink = [(cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)[1] > 0).sum()
+           for crop in (with_emblem, with_gap)]
+    assert ink[0] > ink[1]
+
+
 def test_plate_strings_follow_the_patterns():
     synth = PlateSynth(patterns=["AA999AA", "free"], free_length=(2, 3))
     for seed in range(50):
