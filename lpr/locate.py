@@ -51,13 +51,14 @@ def char_extent(crop_origin: tuple[int, int, int, int], segmentation: Segmentati
 class PlateLocator:
     """Settings of plate finding; pixel sizes are at `max_width`, to which larger photos are scaled down."""
 
-    max_width: int = 1280
+    max_width: int = 960  # wider photos are scaled down: faster, and (train share) more plates among the candidates
     crop_margin: tuple[float, float] = (0.06, 0.2)  # grown around a candidate before reading it
     max_candidates: int = 8
+    duplicate_iou: float = 0.6  # a candidate overlapping a better one this much is dropped
     # rows of character-like blobs
-    tophat_size: int = 21  # wider than a character's stroke
+    tophat_size: int = 17  # wider than a character's stroke
     min_contrast: int = 30  # grey levels a stroke must stand out by
-    char_height: tuple[int, int] = (10, 120)
+    char_height: tuple[int, int] = (8, 90)
     char_aspect: tuple[float, float] = (0.1, 1.0)
     char_fill: tuple[float, float] = (0.15, 0.9)
     char_gap: float = 1.0  # neighbours at most this times the height apart are in one row
@@ -65,7 +66,7 @@ class PlateLocator:
     min_chars: int = 4
     max_chars: int = 9
     # plate-shaped blobs of vertical edges
-    edge_kernel: tuple[int, int] = (25, 5)  # closing that joins a plate's character edges (width, height)
+    edge_kernel: tuple[int, int] = (19, 5)  # closing that joins a plate's character edges (width, height)
     plate_aspect: tuple[float, float] = (1.5, 7.0)
     plate_area: tuple[float, float] = (0.0005, 0.05)  # fraction of the photo
     # Haar cascade, used when the file is in OpenCV's or the system's haarcascades folder (opencv-data) and
@@ -97,7 +98,7 @@ class PlateLocator:
         found = self.char_rows(gray) + self.cascade_boxes(gray) + self.edge_blobs(gray)
         kept = []
         for box in found:
-            if all(box_iou(box, other) < 0.5 for other in kept):
+            if all(box_iou(box, other) < self.duplicate_iou for other in kept):
                 kept.append(box)
         return [tuple(int(round(v / scale)) for v in box) for box in kept[:self.max_candidates]]
 
