@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import asdict, field
 from functools import lru_cache
 from pathlib import Path
+from typing import ClassVar
 
 import cv2
 import matplotlib
@@ -70,12 +71,28 @@ def glyph(font: str, char: str, stroke: int) -> np.ndarray:
     return canvas[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
 
 
+class CachedGenerator:
+    """Generator settings (a dataclass) whose data set is made once by `generate(folder)` and cached in
+    `cache_dir`, in a folder named by `cache_prefix` and a hash of the settings."""
+
+    cache_prefix: ClassVar[str]
+
+    def key(self) -> str:
+        return settings_key(asdict(self))
+
+    def ensure(self, cache_dir: str | Path) -> Path:
+        """The root of the data set of these settings, generated on first use."""
+        return ensure_generated(Path(cache_dir) / f"{self.cache_prefix}-{self.key()}", self.generate)
+
+
 @dataclass
-class CharSynth:
+class CharSynth(CachedGenerator):
     """Settings of the character generator; `ensure(cache_dir)` returns an ImageFolder root with them.
 
     A pydantic dataclass, so a wrong type or value in the config is refused with the field's name.
     """
+
+    cache_prefix: ClassVar[str] = "synth-chars"
 
     fonts: list[str] = field(default_factory=lambda: list(TRUETYPE_FONTS) + list(HERSHEY_FONTS))
     per_class: dict[str, NonNegativeInt] = field(default_factory=lambda: {"train": 100, "val": 30, "test": 30})
@@ -95,13 +112,6 @@ class CharSynth:
 
     def __post_init__(self):
         check_fonts(self.fonts)
-
-    def key(self) -> str:
-        return settings_key(asdict(self))
-
-    def ensure(self, cache_dir: str | Path) -> Path:
-        """The ImageFolder root of these settings, generated on first use."""
-        return ensure_generated(Path(cache_dir) / f"synth-chars-{self.key()}", self.generate)
 
     def generate(self, root: Path) -> dict:
         for split_index, (split, count) in enumerate(self.per_class.items()):

@@ -11,13 +11,14 @@ import csv
 import logging
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import cv2
 import numpy as np
 
 from lpr.alphabet import ALPHABET
 from lpr.errors import LprError
-from lpr.synth import GLYPH_HEIGHT, HERSHEY_FONTS, check_fonts, ensure_generated, glyph, settings_key
+from lpr.synth import GLYPH_HEIGHT, HERSHEY_FONTS, CachedGenerator, check_fonts, glyph
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +35,10 @@ BAND_CODES = ["D", "F", "GB", "NL", "I", "E", "PL", "B", "A", "CZ", "BR", "P"]
 
 
 @dataclass
-class PlateSynth:
+class PlateSynth(CachedGenerator):
     """Settings of the plate generator; `ensure(cache_dir)` returns a root with `{split}/labels.csv`."""
+
+    cache_prefix: ClassVar[str] = "synth-plates"
 
     patterns: list[str] = field(default_factory=lambda: [
         "999AAA", "AAA999", "AAA9999", "9AAA999", "AA999AA", "AAA-9999", "AA-999-AA", "999 AAA", "AA 9999",
@@ -72,14 +75,7 @@ class PlateSynth:
                                                           or not set(p) & set(PATTERN_CHARS))]
         if bad or not self.patterns:
             raise LprError(f"data.synth.patterns: {bad or 'empty'}; use 9 (digit), A (letter), X (either), "
-                           f"separators '-', '.', ' ', or `free`")
-
-    def key(self) -> str:
-        return settings_key(asdict(self))
-
-    def ensure(self, cache_dir: str | Path) -> Path:
-        """Every split's plates and labels.csv for these settings, generated on first use."""
-        return ensure_generated(Path(cache_dir) / f"synth-plates-{self.key()}", self.generate)
+                           f"separators '-', '.', ' ', '*' (an emblem), or `free`")
 
     def generate(self, root: Path) -> dict:
         for split_index, (split, count) in enumerate(self.count.items()):
