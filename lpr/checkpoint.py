@@ -71,9 +71,15 @@ def load_classifier(ckpt_path: str | Path):
                        "classifier (read plates with it: python -m lpr.read)")
     if "net" not in hyper_parameters:
         raise LprError(f"{ckpt_path}: not an lpr checkpoint (no model hyperparameters)")
-    model = CharClassifier(**hyper_parameters)
+    return load_weights(CharClassifier(**hyper_parameters), checkpoint, ckpt_path).eval()
+
+
+def load_weights(model: torch.nn.Module, checkpoint: dict, ckpt_path: str | Path) -> torch.nn.Module:
+    """model with the checkpoint's weights; weights of another architecture raise LprError naming the file."""
+    if "state_dict" not in checkpoint:
+        raise LprError(f"{ckpt_path}: holds no weights (state_dict)")
     try:
         model.load_state_dict(checkpoint["state_dict"])
     except RuntimeError as error:
-        raise LprError(f"{ckpt_path}: weights do not fit the model it describes ({str(error).splitlines()[0]})") from None
-    return model.eval()
+        raise LprError(f"{ckpt_path}: weights do not fit the model ({str(error).splitlines()[0]})") from None
+    return model

@@ -10,7 +10,7 @@ from torchmetrics import MaxMetric, MeanMetric
 from torchmetrics.text import CharErrorRate
 
 from lpr.alphabet import CHAR_TO_INDEX
-from lpr.checkpoint import load_checkpoint
+from lpr.checkpoint import load_checkpoint, load_weights
 from lpr.ctc import BLANK, CtcReader, ctc_greedy_decode
 from lpr.errors import LprError
 
@@ -122,12 +122,7 @@ class CrnnEngine(CtcReader):
         except TypeError as error:
             raise LprError(f"{ckpt_path}: its hyperparameters do not describe a whole-plate recognizer ({error})") \
                 from None
-        try:
-            model.load_state_dict(checkpoint["state_dict"])
-        except RuntimeError as error:
-            raise LprError(f"{ckpt_path}: weights do not fit the model it describes "
-                           f"({str(error).splitlines()[0]})") from None
-        return cls(model)
+        return cls(load_weights(model, checkpoint, ckpt_path))
 
     @torch.inference_mode()
     def recognize(self, batch: np.ndarray) -> np.ndarray:

@@ -13,6 +13,7 @@ import torch
 from lightning.pytorch.utilities import rank_zero_only
 from omegaconf import DictConfig, OmegaConf
 
+from lpr.checkpoint import load_checkpoint, load_weights
 from lpr.config import instantiate, instantiate_group
 from lpr.errors import LprError, exit_on_lpr_error
 from lpr.run_files import write_metrics, write_provenance
@@ -48,6 +49,9 @@ def train(cfg: DictConfig) -> dict:
     datamodule.prepare_data()
     datamodule.setup("fit")  # refuse a broken dataset before anything trains
     model = instantiate(cfg.model)
+    if cfg.get("init_from"):  # a fine-tune: start from another run's weights, with a fresh optimizer and schedule
+        load_weights(model, load_checkpoint(cfg.init_from), cfg.init_from)
+        log.info("Starting from the weights of %s", cfg.init_from)
     callbacks = instantiate_group(cfg.get("callbacks"))
     loggers = instantiate_group(cfg.get("logger"))
     trainer = instantiate(cfg.trainer, callbacks=callbacks, logger=loggers)

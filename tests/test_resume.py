@@ -48,3 +48,14 @@ def test_checkpoint_from_another_model_config_is_refused(tiny_ckpt, tmp_path):
     torch.save(checkpoint, tmp_path / "plate.ckpt")
     with pytest.raises(LprError, match="plate.ckpt: a whole-plate `crnn` checkpoint"):
         load_classifier(tmp_path / "plate.ckpt")
+
+
+def test_init_from_fine_tunes_a_trained_model_and_refuses_other_weights(tiny_ckpt, small_crnn_ckpt, tmp_path):
+    fresh = run(tmp_path / "fresh", "trainer.max_epochs=1")
+    tuned = run(tmp_path / "tuned", "trainer.max_epochs=1", f"init_from={tiny_ckpt}")
+    assert tuned["epochs"] == 1  # a new run: epochs count from zero
+    assert float(tuned["train/loss"]) < 0.8 * float(fresh["train/loss"])  # it starts from the trained weights
+    with pytest.raises(LprError, match="crnn.ckpt: weights do not fit the model"):
+        run(tmp_path / "other", f"init_from={small_crnn_ckpt}")
+    with pytest.raises(LprError, match="nowhere.ckpt: checkpoint not found"):
+        run(tmp_path / "missing", f"init_from={tmp_path / 'nowhere.ckpt'}")
