@@ -17,6 +17,13 @@ SEED_CHARS = SHARED_DATA / "seed-chars"
 OPENALPR = SHARED_DATA / "openalpr-endtoend"
 
 
+def pytest_configure(config):
+    """The tests read real images from ../shared/data: say so once instead of failing in every module."""
+    if not SEED_CHARS.is_dir() or not OPENALPR.is_dir():
+        pytest.exit(f"{SHARED_DATA}: the shared data the tests read is missing (the repository must sit beside "
+                    "shared/, as in CI)", returncode=4)
+
+
 def compose_config(config_name: str, overrides: list[str], run_dir: Path) -> DictConfig:
     """The config an entry point would get, with its run dir set to `run_dir` (as Hydra would at run time)."""
     GlobalHydra.instance().clear()
