@@ -45,12 +45,15 @@ def hyperparameters(cfg: DictConfig, model: L.LightningModule) -> dict:
 def train(cfg: DictConfig) -> dict:
     run_dir = Path(cfg.paths.output_dir)
     L.seed_everything(cfg.seed, workers=True)
+    # A fine-tune starts from another run's weights (fresh optimizer and schedule); read first, so a bad path
+    # fails before any data is prepared.
+    init_checkpoint = load_checkpoint(cfg.init_from) if cfg.get("init_from") else None
     datamodule = instantiate(cfg.data)
     datamodule.prepare_data()
     datamodule.setup("fit")  # refuse a broken dataset before anything trains
     model = instantiate(cfg.model)
-    if cfg.get("init_from"):  # a fine-tune: start from another run's weights, with a fresh optimizer and schedule
-        load_weights(model, load_checkpoint(cfg.init_from), cfg.init_from)
+    if init_checkpoint is not None:
+        load_weights(model, init_checkpoint, cfg.init_from)
         log.info("Starting from the weights of %s", cfg.init_from)
     callbacks = instantiate_group(cfg.get("callbacks"))
     loggers = instantiate_group(cfg.get("logger"))

@@ -12,16 +12,16 @@ from omegaconf import DictConfig, open_dict
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIGS = REPO / "configs"
-SHARED_DATA = REPO.parent / "shared" / "data"
+SHARED_DATA = Path(os.environ.get("LPR_SHARED_DATA", REPO.parent / "shared" / "data"))  # as configs/paths
 SEED_CHARS = SHARED_DATA / "seed-chars"
 OPENALPR = SHARED_DATA / "openalpr-endtoend"
 
 
 def pytest_configure(config):
-    """The tests read real images from ../shared/data: say so once instead of failing in every module."""
+    """The tests read real images from the shared data: say so once instead of failing in every module."""
     if not SEED_CHARS.is_dir() or not OPENALPR.is_dir():
-        pytest.exit(f"{SHARED_DATA}: the shared data the tests read is missing (the repository must sit beside "
-                    "shared/, as in CI)", returncode=4)
+        pytest.exit(f"{SHARED_DATA}: the shared data the tests read is missing (put the repository beside shared/, "
+                    "as in CI, or set LPR_SHARED_DATA)", returncode=4)
 
 
 def compose_config(config_name: str, overrides: list[str], run_dir: Path) -> DictConfig:
