@@ -98,13 +98,13 @@ def main():
              f"Machine: {platform.machine()} CPU, {args.threads} threads, no GPU, {time.strftime('%Y-%m-%d')}.  ",
              "Photos: the `holdout` subset of openalpr-endtoend (configs/data/plates_chars_holdout.yaml), which the "
              "CRNN never trained or validated on (its real-photo train + val shares are the other photos).", "",
-             "| region | reader | locate | n | exact | CER | length acc | lpr.read plates/s | engine plates/s: "
-             "batch / batch per CPU-s / one at a time |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "| region | reader | locate | n | exact | exact, O = 0 | CER | length acc | lpr.read plates/s | "
+             "engine plates/s: batch / batch per CPU-s / one at a time |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for region, name, mode, m, speed in rows:
         engine_column = " / ".join(f"{value:.0f}" for value in speed) if speed else "-"
         lines.append(f"| {region} | {name} | {mode} | {m['plate/n']} | {100 * m['plate/acc']:.1f} % | "
-                     f"{m['plate/cer']:.3f} | {100 * m['plate/len_acc']:.1f} % | {m['plates_per_s']:.0f} | "
+                     f"{100 * m['plate/acc_o0']:.1f} % | {m['plate/cer']:.3f} | {100 * m['plate/len_acc']:.1f} % | {m['plates_per_s']:.0f} | "
                      f"{engine_column} |")
     write_results_section(Path(args.results), HEADING, "\n".join(lines[2:]))
     print("\n".join(lines))

@@ -104,13 +104,17 @@ def box_iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float
 def plate_metrics(predictions: list[str], truths: list[str]) -> dict:
     """Exact-match accuracy, character error rate (torchmetrics) and length accuracy over labelled plates.
 
+    `plate/acc_o0` is exact match with O and 0 counted as one character: many national fonts draw them alike
+    and real labels mix them (OpenALPR's eu5.txt says OYO9FEU of the UK plate OY09 FEU). It is a diagnostic
+    beside `plate/acc`, which stays the figure of record.
     Without torchmetrics (the torch-free `reader` install) the character error rate is left out."""
     if not truths:
         return {"plate/n": 0}
     predictions = [normalize_plate(p) for p in predictions]
-    exact = np.mean([p == t for p, t in zip(predictions, truths, strict=True)])
-    lengths = np.mean([len(p) == len(t) for p, t in zip(predictions, truths, strict=True)])
-    metrics = {"plate/acc": float(exact), "plate/len_acc": float(lengths), "plate/n": len(truths)}
+    pairs = list(zip(predictions, truths, strict=True))
+    metrics = {"plate/acc": float(np.mean([p == t for p, t in pairs])),
+               "plate/acc_o0": float(np.mean([p.replace("O", "0") == t.replace("O", "0") for p, t in pairs])),
+               "plate/len_acc": float(np.mean([len(p) == len(t) for p, t in pairs])), "plate/n": len(truths)}
     try:
         from torchmetrics.text import CharErrorRate
     except ImportError:

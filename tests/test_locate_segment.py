@@ -84,10 +84,11 @@ def test_char_extent_maps_segmented_characters_back_into_the_photo(segmenter):
 
 def test_plate_text_and_metrics():
     assert normalize_plate("ab-12 3") == "AB123"
-    metrics = plate_metrics(["AB123", "ab-124", ""], ["AB123", "AB123", "XY"])
-    assert metrics["plate/acc"] == pytest.approx(1 / 3)
-    assert metrics["plate/n"] == 3
-    assert metrics["plate/cer"] == pytest.approx(3 / 12)
+    metrics = plate_metrics(["AB123", "ab-124", "", "OY09FEU"], ["AB123", "AB123", "XY", "OYO9FEU"])
+    assert metrics["plate/acc"] == pytest.approx(1 / 4)
+    assert metrics["plate/acc_o0"] == pytest.approx(2 / 4)
+    assert metrics["plate/n"] == 4
+    assert metrics["plate/cer"] == pytest.approx(4 / 19)
 
 
 def test_holdout_split_is_fixed_and_about_the_asked_size():
