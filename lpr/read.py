@@ -224,9 +224,26 @@ def select_samples(cfg: DictConfig) -> tuple[list[PlateSample], list[str]]:
     samples, problems = load_plate_samples(cfg.input)
     if cfg.subset == "holdout":
         samples = [s for s in samples if in_holdout(s.name, cfg.holdout.salt, cfg.holdout.train_percent)]
+    elif cfg.subset in ("train", "val"):
+        percent, salt = checkpoint_split(cfg)
+        from lpr.plate_data import hash_split
+
+        samples = [s for s in samples if hash_split(s.name, percent, salt) == cfg.subset]
     elif cfg.subset != "all":
-        raise LprError(f"subset: must be `all` or `holdout`, got {cfg.subset!r}")
+        raise LprError(f"subset: must be all, holdout, train or val, got {cfg.subset!r}")
     return samples, problems
+
+
+def checkpoint_split(cfg: DictConfig) -> tuple[dict, str]:
+    """The real-photo split a whole-plate checkpoint trained with, so that runs can be compared on their val share."""
+    if cfg.backend != "torch":
+        raise LprError(f"subset={cfg.subset}: the photo split is kept in the checkpoint; read with ckpt_path")
+    from lpr.checkpoint import load_checkpoint
+
+    data = load_checkpoint(cfg.ckpt_path).get("datamodule_hyper_parameters", {})
+    if not data.get("roots") or "split_percent" not in data:
+        raise LprError(f"{cfg.ckpt_path}: subset={cfg.subset}: the checkpoint trained on no split real photos")
+    return dict(data["split_percent"]), data["split_salt"]
 
 
 def read(cfg: DictConfig) -> dict:

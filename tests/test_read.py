@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from tests.conftest import PHOTOS, compose_config, run_cli
+from tests.conftest import OPENALPR, PHOTOS, compose_config, run_cli
 
 def run_read(tmp_path, *overrides):
     from lpr.read import read
@@ -123,3 +123,24 @@ def test_cli_reads_and_nothing_readable_exits_non_zero(tiny_ckpt, openalpr_folde
     done = run_cli("lpr.read", f"ckpt_path={tiny_ckpt}", f"input={empty}", "locate=none",
                    f"hydra.run.dir={tmp_path / 'cli3'}")
     assert done.returncode != 0 and "junk.jpg" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_subset_val_reads_the_checkpoints_own_val_share(small_crnn_ckpt, tmp_path):
+    from lpr.errors import LprError
+    from lpr.plate_data import hash_split
+    from lpr.plates import load_plate_samples
+
+    folder, percent = OPENALPR / "eu", {"train": 30, "val": 20}
+    checkpoint = torch.load(small_crnn_ckpt, weights_only=False)
+    checkpoint["datamodule_hyper_parameters"] = {"roots": [str(folder)], "split_percent": percent,
+                                                 "split_salt": "lpr-plates"}
+    ckpt = tmp_path / "split.ckpt"
+    torch.save(checkpoint, ckpt)
+    names = [s.name for s in load_plate_samples(folder)[0]]
+    for subset in ("val", "train"):
+        _, run_dir = run_read(tmp_path / subset, f"ckpt_path={ckpt}", f"input={folder}", "locate=box",
+                              f"subset={subset}")
+        expected = sorted(n for n in names if hash_split(n, percent, "lpr-plates") == subset)
+        assert expected and sorted(row["image"] for row in predictions(run_dir)) == expected
+    with pytest.raises(LprError, match="no split real photos"):
+        run_read(tmp_path / "none", f"ckpt_path={small_crnn_ckpt}", f"input={folder}", "subset=val")
