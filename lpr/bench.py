@@ -19,13 +19,12 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
-import hydra
 import numpy as np
 from omegaconf import DictConfig, OmegaConf
 
-from lpr.config import instantiate
+from lpr.config import command, instantiate
 from lpr.ctc import ctc_greedy_decode
-from lpr.errors import LprError, exit_on_lpr_error
+from lpr.errors import LprError
 from lpr.images import read_image
 from lpr.locate import crop_box
 from lpr.plates import PlateSample, load_plate_samples, plate_metrics
@@ -244,10 +243,7 @@ def bench(cfg: DictConfig) -> dict:
     return metrics
 
 
-@hydra.main(version_base="1.3", config_path="../configs", config_name="bench")
-@exit_on_lpr_error
-def main(cfg: DictConfig) -> None:
-    bench(cfg)
+main = command(bench, "bench")
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ from hydra.errors import InstantiationException
 from omegaconf import DictConfig
 from pydantic import ValidationError
 
-from lpr.errors import LprError
+from lpr.errors import LprError, exit_on_lpr_error
 
 
 def instantiate(node: DictConfig, **kwargs):
@@ -37,3 +37,9 @@ def instantiate_group(group: DictConfig | None) -> list:
     if not group:
         return []
     return [instantiate(node) for node in group.values() if isinstance(node, DictConfig) and "_target_" in node]
+
+
+def command(task, config_name: str):
+    """`python -m lpr.<name>` for a task that takes the composed config: Hydra's main over configs/, with an
+    LprError shown as one `error:` line and exit code 2. The task's return value goes back to Hydra."""
+    return hydra.main(version_base="1.3", config_path="../configs", config_name=config_name)(exit_on_lpr_error(task))

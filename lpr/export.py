@@ -12,17 +12,16 @@ import logging
 import sys
 from pathlib import Path
 
-import hydra
 import numpy as np
 import torch
 from omegaconf import DictConfig
 
 from lpr.alphabet import ALPHABET
 from lpr.checkpoint import load_checkpoint, load_classifier
-from lpr.config import instantiate
+from lpr.config import command, instantiate
 from lpr.ctc import ctc_greedy_decode
 from lpr.data import AlphabetImageFolder, split_dir
-from lpr.errors import LprError, exit_on_lpr_error
+from lpr.errors import LprError
 from lpr.images import read_image
 from lpr.locate import crop_box
 from lpr.onnx_backend import OnnxModel, reader_info_path
@@ -132,10 +131,7 @@ def export(cfg: DictConfig) -> dict:
     return metrics
 
 
-@hydra.main(version_base="1.3", config_path="../configs", config_name="export")
-@exit_on_lpr_error
-def main(cfg: DictConfig) -> None:
-    export(cfg)
+main = command(export, "export")
 
 
 if __name__ == "__main__":
