@@ -21,7 +21,7 @@ import torch
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "experiments")]
 
-from plates_benchmark import REGIONS, read_defaults, run_read  # noqa: E402
+from plates_benchmark import REGIONS, read_defaults, region_formats, run_read  # noqa: E402
 
 from lpr.checkpoint import load_checkpoint  # noqa: E402
 from lpr.images import read_image  # noqa: E402
@@ -85,12 +85,14 @@ def main():
         for region in REGIONS:
             folder = Path(args.data) / region
             speed = engine_speed(engine, folder, holdout, crop_margin)
-            for name, ckpt in readers:
-                for mode in args.modes.split(","):
-                    metrics = run_read(ckpt, folder, mode, "holdout", args.threads,
-                                       Path(scratch) / f"{region}-{mode}-{len(rows)}")
-                    rows.append((region, name, mode, metrics, speed if name.startswith("CRNN") else None))
-                    print(region, name, mode, metrics.get("plate/acc"), metrics.get("plate/cer"), flush=True)
+            for formats in region_formats(region):
+                for name, ckpt in readers:
+                    for mode in args.modes.split(","):
+                        metrics = run_read(ckpt, folder, mode, "holdout", args.threads,
+                                           Path(scratch) / f"{region}-{mode}-{len(rows)}", formats)
+                        row_region = region if formats == "any" else f"{region}, formats={formats}"
+                        rows.append((row_region, name, mode, metrics, speed if name.startswith("CRNN") else None))
+                        print(row_region, name, mode, metrics.get("plate/acc"), metrics.get("plate/cer"), flush=True)
 
     lines = [HEADING, "",
              f"Command: `.venv/bin/python experiments/crnn_benchmark.py --crnn {args.crnn}"

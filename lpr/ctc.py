@@ -2,21 +2,35 @@
 import numpy as np
 
 from lpr.alphabet import ALPHABET
+from lpr.formats import PlateFormats
 from lpr.preprocess import plates_to_batch
 
 BLANK = 0  # CTC blank; character i of the alphabet is class i + 1
 
 
-def ctc_greedy_decode(log_probs: np.ndarray) -> list[tuple[str, float]]:
+def ctc_greedy_decode(log_probs: np.ndarray, formats: PlateFormats | None = None) -> list[tuple[str, float]]:
     """(N, T, C) log-probabilities -> per plate the best path's text (repeats merged, blanks dropped) and
-    that path's probability, the confidence in [0, 1]."""
+    that path's probability, the confidence in [0, 1].
+
+    With `formats`, the characters of a reading as long as a format are chosen among the classes their
+    position allows, from the column where each character begins, and the confidence follows the choice."""
     best, best_log_prob = log_probs.argmax(axis=2), log_probs.max(axis=2)
     confidence = np.exp(best_log_prob.sum(axis=1))
     new = np.ones_like(best, dtype=bool)
     new[:, 1:] = best[:, 1:] != best[:, :-1]
     keep = (best != BLANK) & new
-    return [("".join(ALPHABET[c - 1] for c in row[mask]), float(conf))
-            for row, mask, conf in zip(best, keep, confidence)]
+    readings = []
+    for plate_log_probs, row, mask, conf in zip(log_probs, best, keep, confidence):
+        classes = row[mask] - 1  # alphabet positions
+        if formats:
+            char_probs = np.exp(plate_log_probs[mask, 1:])
+            fitted = formats.fit(char_probs)
+            if fitted is not None:
+                picked = np.arange(len(classes))
+                conf = conf * np.prod(char_probs[picked, fitted] / char_probs[picked, classes])
+                classes = fitted
+        readings.append(("".join(ALPHABET[c] for c in classes), float(conf)))
+    return readings
 
 
 class CtcReader:
@@ -25,6 +39,7 @@ class CtcReader:
 
     height: int
     width: int
+    formats = PlateFormats()  # the region's plate formats, when the reader is told them (lpr.formats)
 
     def recognize(self, batch: np.ndarray) -> np.ndarray:
         raise NotImplementedError
@@ -33,4 +48,4 @@ class CtcReader:
         """BGR or grey uint8 plate crops of any size -> (text, confidence in [0, 1]) per crop."""
         if not plate_crops:
             return []
-        return ctc_greedy_decode(self.recognize(plates_to_batch(plate_crops, self.height, self.width)))
+        return ctc_greedy_decode(self.recognize(plates_to_batch(plate_crops, self.height, self.width)), self.formats)

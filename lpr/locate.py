@@ -13,6 +13,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from lpr.formats import PlateFormats
 from lpr.plates import box_iou
 from lpr.segment import Segmentation
 
@@ -175,6 +176,8 @@ class PlateLocator:
         """The characters' box where it tightens the candidate; a far-off one means segmentation found another row."""
         return char_box if char_box is not None and box_iou(box, char_box) >= self.tighten_iou else box
 
-    def plausibility(self, text: str, confidence: float) -> float:
-        """How plate-like a reading is: its confidence, lowered when its length is no plate's."""
-        return confidence * (1.0 if self.min_chars <= len(text) <= self.max_chars else self.length_penalty)
+    def plausibility(self, text: str, confidence: float, formats: PlateFormats | None = None) -> float:
+        """How plate-like a reading is: its confidence, lowered when its length is no plate's (no format's,
+        when the region's formats are known)."""
+        plate_length = formats.has_length(len(text)) if formats else self.min_chars <= len(text) <= self.max_chars
+        return confidence * (1.0 if plate_length else self.length_penalty)

@@ -23,6 +23,7 @@ from omegaconf import DictConfig
 from lpr.alphabet import ALPHABET
 from lpr.config import instantiate, instantiate_group
 from lpr.errors import LprError, exit_on_lpr_error
+from lpr.formats import PlateFormats
 from lpr.images import read_image
 from lpr.locate import char_extent, crop_box
 from lpr.plates import PlateSample, box_iou, in_holdout, load_plate_samples, normalize_plate, plate_metrics
@@ -46,6 +47,8 @@ class PlateReading:
 class ClassicEngine:
     """segment -> classify -> join: all characters of all plates in one forward pass of the character CNN."""
 
+    formats = PlateFormats()  # the region's plate formats, when the reader is told them (lpr.formats)
+
     def __init__(self, classifier: "torch.nn.Module", segmenter: CharSegmenter, input_size: int):
         self.classifier = classifier
         self.segmenter = segmenter
@@ -62,14 +65,16 @@ class ClassicEngine:
         segmentations = [self.segmenter(crop) for crop in plate_crops]
         char_crops = [char for seg in segmentations for char in seg.char_crops]
         probabilities = self.classify(chars_to_batch(char_crops, self.input_size))
-        best, best_p = probabilities.argmax(1), probabilities.max(1)
-        chars = np.array(list(ALPHABET))[best]
         starts = np.cumsum([0] + [len(seg) for seg in segmentations])
         readings = []
         for seg, start, end in zip(segmentations, starts[:-1], starts[1:]):
+            plate = probabilities[start:end]
+            classes = self.formats.fit(plate) if self.formats else None
+            classes = plate.argmax(axis=1) if classes is None else classes
+            chosen = plate[np.arange(len(classes)), classes]
             # the geometric mean keeps long and short plates comparable; no characters, no confidence
-            confidence = float(np.exp(np.log(best_p[start:end]).mean())) if end > start else 0.0
-            readings.append(PlateReading("".join(chars[start:end]), confidence, seg))
+            confidence = float(np.exp(np.log(chosen).mean())) if len(chosen) else 0.0
+            readings.append(PlateReading("".join(ALPHABET[c] for c in classes), confidence, seg))
         return readings
 
     def read_crops(self, plate_crops: list[np.ndarray]) -> list[tuple[str, float]]:
@@ -166,14 +171,11 @@ class PlateReader:
 
     def pick(self, chunk, crops, boxes, owners, readings, loaded) -> list[PlateResult]:
         """One result per readable photo: its only crop, or (locate=auto) its most plate-like candidate."""
+        if self.locator is not None:
+            scores = [self.locator.plausibility(r.text, r.confidence, self.engine.formats) for r in readings]
         best: dict[int, int] = {}
         for position, owner in enumerate(owners):
-            if self.locator is None:
-                best[owner] = position
-                continue
-            score = self.locator.plausibility(readings[position].text, readings[position].confidence)
-            if owner not in best or score > self.locator.plausibility(readings[best[owner]].text,
-                                                                       readings[best[owner]].confidence):
+            if self.locator is None or owner not in best or scores[position] > scores[best[owner]]:
                 best[owner] = position
         results = []
         for index, sample in enumerate(chunk):
@@ -262,6 +264,7 @@ def read(cfg: DictConfig) -> dict:
         engine = load_engine(cfg.ckpt_path, cfg)
     else:
         raise LprError(f"backend: must be torch or onnx, got {cfg.backend!r}")
+    engine.formats = PlateFormats(cfg.formats.patterns)
     samples, problems = select_samples(cfg)
     write_provenance(run_dir, cfg)
     reader = PlateReader(engine, cfg.locate, instantiate(cfg.segment), cfg.threads or 2)

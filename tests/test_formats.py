@@ -1,0 +1,73 @@
+"""Plate formats as a reading prior: look-alikes are resolved by position, in both engines."""
+import re
+
+import numpy as np
+import pytest
+
+from lpr.alphabet import ALPHABET, CHAR_TO_INDEX
+from lpr.ctc import ctc_greedy_decode
+from lpr.errors import LprError
+from lpr.formats import PlateFormats
+
+BRAZIL = PlateFormats(["AAA9999", "AAA9A99"])
+
+
+def char_probabilities(*choices: dict[str, float]) -> np.ndarray:
+    """(n, 36) rows: the given characters' probabilities, the rest spread evenly."""
+    rows = np.zeros((len(choices), len(ALPHABET)))
+    for row, choice in zip(rows, choices):
+        row[:] = (1 - sum(choice.values())) / (len(ALPHABET) - len(choice))
+        for char, p in choice.items():
+            row[CHAR_TO_INDEX[char]] = p
+    return rows
+
+
+def text(classes) -> str:
+    return "".join(ALPHABET[c] for c in classes)
+
+
+def test_each_position_takes_the_best_class_it_allows():
+    # reads "0BC12S4": the O is a zero to the eye, and the S a five
+    probabilities = char_probabilities({"0": 0.6, "O": 0.35}, {"B": 0.9}, {"C": 0.9}, {"1": 0.9}, {"2": 0.9},
+                                       {"S": 0.5, "5": 0.4}, {"4": 0.9})
+    assert text(probabilities.argmax(1)) == "0BC12S4"
+    assert text(BRAZIL.fit(probabilities)) == "OBC1254"
+    # Mercosul's fifth position takes a letter, and wins where the letter is more probable than any digit
+    mercosul = char_probabilities({"O": 0.9}, {"B": 0.9}, {"C": 0.9}, {"1": 0.9}, {"K": 0.8}, {"5": 0.9}, {"4": 0.9})
+    assert text(BRAZIL.fit(mercosul)) == "OBC1K54"
+    assert BRAZIL.fit(probabilities[:6]) is None  # no format of six characters: left as read
+    assert BRAZIL.has_length(7) and not BRAZIL.has_length(6) and not PlateFormats([])
+
+
+def test_bad_patterns_are_refused():
+    with pytest.raises(LprError, match="AAA-999"):
+        PlateFormats(["AAA-999"])
+    with pytest.raises(LprError, match="''"):
+        PlateFormats([""])
+
+
+def test_ctc_decoding_applies_formats_and_follows_the_confidence():
+    blank = np.full(37, 0.02)
+    blank[0] = 1 - 0.02 * 36
+    columns = [blank]
+    for choice in ({"8": 0.5, "B": 0.4}, {"A": 0.9}, {"B": 0.9}, {"1": 0.9}, {"2": 0.9}, {"3": 0.9}, {"4": 0.9}):
+        column = np.concatenate([[0.0], char_probabilities(choice)[0]])
+        columns += [column, blank]
+    log_probs = np.log(np.stack(columns))[None]
+    [(plain, plain_confidence)] = ctc_greedy_decode(log_probs)
+    [(fitted, fitted_confidence)] = ctc_greedy_decode(log_probs, BRAZIL)
+    assert (plain, fitted) == ("8AB1234", "BAB1234")
+    assert fitted_confidence == pytest.approx(plain_confidence * 0.4 / 0.5)
+
+
+def test_read_with_formats_gives_readings_of_the_format(tiny_ckpt, openalpr_folder, tmp_path):
+    from lpr.read import read
+    from tests.conftest import compose_config
+
+    cfg = compose_config("read", [f"ckpt_path={tiny_ckpt}", f"input={openalpr_folder}", "locate=box",
+                                  "formats=br"], tmp_path / "run")
+    read(cfg)
+    rows = (tmp_path / "run" / "predictions.csv").read_text().splitlines()[1:]
+    texts = [row.split(",")[1] for row in rows]
+    assert all(re.fullmatch(r"[A-Z]{3}[0-9][A-Z0-9][0-9]{2}", t) for t in texts if len(t) == 7)
+    assert sum(len(t) == 7 for t in texts) >= 2
