@@ -3,7 +3,7 @@
     .venv/bin/python experiments/crnn_val.py CKPT [CKPT ...] [--threads 2]
 
 Runs `python -m lpr.read subset=val locate=box` per region with each checkpoint (all must share one
-real-photo split: `lpr.ensemble` checks the same) and prints, per checkpoint, the exact reads of each
+real-photo split) and prints, per checkpoint, the exact reads of each
 region's val plates and of all of them. Nothing here looks at the holdout.
 """
 import argparse

@@ -1,7 +1,6 @@
 """CRNN: a small conv backbone turns a plate into a row of feature columns, a BiLSTM reads them in order."""
 import math
 
-import torch
 from torch import nn
 
 from lpr.alphabet import ALPHABET
@@ -42,28 +41,3 @@ class CRNN(nn.Module):
             columns, _ = self.rnn(columns)
         return self.classifier(columns)
 
-
-class CrnnEnsemble(nn.Module):
-    """Several sequence nets read the same plate and their per-column probabilities are averaged.
-
-    Nets of other widths or seeds make different mistakes, so the mean reads better than its members (RESULTS.md).
-    Members must share the input size and the number of columns. The output is the log of the mean probability,
-    already normalised: the recognizer's log-softmax leaves it unchanged.
-    """
-
-    def __init__(self, members: list[nn.Module]):
-        super().__init__()
-        sizes = {(member.input_height, member.input_width) for member in members}
-        if len(sizes) != 1:
-            raise ValueError(f"ensemble members take different input sizes {sorted(sizes)}")
-        self.input_height, self.input_width = sizes.pop()
-        self.members = nn.ModuleList(members)
-        with torch.no_grad():
-            columns = {member.eval()(torch.zeros(1, 1, self.input_height, self.input_width)).shape[1]
-                       for member in members}
-        if len(columns) != 1:
-            raise ValueError(f"ensemble members read different numbers of columns {sorted(columns)}")
-
-    def forward(self, x):
-        log_probs = torch.stack([member(x).log_softmax(dim=2) for member in self.members])
-        return torch.logsumexp(log_probs, dim=0) - math.log(len(self.members))
