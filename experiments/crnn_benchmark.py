@@ -85,14 +85,13 @@ def main():
         for region in REGIONS:
             folder = Path(args.data) / region
             speed = engine_speed(engine, folder, holdout, crop_margin)
-            for formats in region_formats(region):
+            for formats, label in region_formats(region):
                 for name, ckpt in readers:
                     for mode in args.modes.split(","):
                         metrics = run_read(ckpt, folder, mode, "holdout", args.threads,
                                            Path(scratch) / f"{region}-{mode}-{len(rows)}", formats)
-                        row_region = region if formats == "any" else f"{region}, formats={formats}"
-                        rows.append((row_region, name, mode, metrics, speed if name.startswith("CRNN") else None))
-                        print(row_region, name, mode, metrics.get("plate/acc"), metrics.get("plate/cer"), flush=True)
+                        rows.append((label, name, mode, metrics, speed if name.startswith("CRNN") else None))
+                        print(label, name, mode, metrics.get("plate/acc"), metrics.get("plate/cer"), flush=True)
 
     lines = [HEADING, "",
              f"Command: `.venv/bin/python experiments/crnn_benchmark.py --crnn {args.crnn}"
@@ -106,8 +105,8 @@ def main():
     for region, name, mode, m, speed in rows:
         engine_column = " / ".join(f"{value:.0f}" for value in speed) if speed else "-"
         lines.append(f"| {region} | {name} | {mode} | {m['plate/n']} | {100 * m['plate/acc']:.1f} % | "
-                     f"{100 * m['plate/acc_o0']:.1f} % | {m['plate/cer']:.3f} | {100 * m['plate/len_acc']:.1f} % | {m['plates_per_s']:.0f} | "
-                     f"{engine_column} |")
+                     f"{100 * m['plate/acc_o0']:.1f} % | {m['plate/cer']:.3f} | {100 * m['plate/len_acc']:.1f} % | "
+                     f"{m['plates_per_s']:.0f} | {engine_column} |")
     write_results_section(Path(args.results), HEADING, "\n".join(lines[2:]))
     print("\n".join(lines))
 

@@ -38,8 +38,8 @@ def run_read(ckpt: str, folder: Path, locate: str, subset: str, threads: int, ru
     command = [sys.executable, "-m", "lpr.read", f"ckpt_path={ckpt}", f"input={folder}", f"locate={locate}",
                f"subset={subset}", f"threads={threads}", f"formats={formats}", f"hydra.run.dir={run_dir}"]
     finished = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
-    if finished.returncode != 0:
-        raise SystemExit(f"lpr.read failed on {folder} ({locate}):\n{finished.stderr[-2000:]}")
+    if finished.returncode != 0:  # lpr.read ends with its one `error:` line (or a traceback's last line)
+        raise SystemExit(f"lpr.read failed on {folder} ({locate}): {finished.stderr.strip().splitlines()[-1]}")
     return json.loads((run_dir / "metrics.json").read_text())
 
 
@@ -63,9 +63,11 @@ def tesseract(folder: Path, subset: str, holdout, crop_margin) -> dict | None:
     return {**plate_metrics(predictions, [s.text for s in samples]), "plates_per_s": len(samples) / elapsed}
 
 
-def region_formats(region: str) -> list[str]:
-    """`any`, and the region's own plate formats where configs/formats/ has them (a reader told the country)."""
-    return ["any"] + ([region] if (REPO / "configs" / "formats" / f"{region}.yaml").is_file() else [])
+def region_formats(region: str) -> list[tuple[str, str]]:
+    """(`formats=` value, table row label): `any`, and the region's own plate formats where configs/formats/ has
+    them (a reader told the country)."""
+    has_own = (REPO / "configs" / "formats" / f"{region}.yaml").is_file()
+    return [("any", region)] + ([(region, f"{region}, formats={region}")] if has_own else [])
 
 
 def read_defaults():
@@ -89,12 +91,12 @@ def main():
         for region in REGIONS:
             folder = Path(args.data) / region
             tess = tesseract(folder, args.subset, holdout, crop_margin)
-            for formats in region_formats(region):
+            for formats, label in region_formats(region):
                 box, auto = (run_read(args.ckpt, folder, mode, args.subset, args.threads,
-                                      Path(scratch) / f"{region}-{mode}-{formats}", formats) for mode in ("box", "auto"))
-                name = region if formats == "any" else f"{region}, formats={formats}"
-                rows.append((name, box, auto, tess if formats == "any" else None))
-                print(name, box.get("plate/acc"), auto.get("plate/acc"), tess and tess["plate/acc"], flush=True)
+                                      Path(scratch) / f"{region}-{mode}-{formats}", formats)
+                             for mode in ("box", "auto"))
+                rows.append((label, box, auto, tess if formats == "any" else None))
+                print(label, box.get("plate/acc"), auto.get("plate/acc"), tess and tess["plate/acc"], flush=True)
 
     def pct(metrics, key="plate/acc"):
         return "n/a" if metrics is None or key not in metrics else f"{100 * metrics[key]:.1f} %"

@@ -40,4 +40,3 @@ class CRNN(nn.Module):
         if self.rnn is not None:
             columns, _ = self.rnn(columns)
         return self.classifier(columns)
-
