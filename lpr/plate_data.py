@@ -111,7 +111,7 @@ class PlateDataModule(SplitDataModule):
     """Generated plates (`synth`) and/or real plate roots (`roots`), as train/val/test plate crops.
 
     Training uses the generated plates and each real root's train share repeated `real_repeat` times;
-    validation and test use the real roots' shares when there are roots, else the generated splits.
+    validation and test use the real roots' shares where they have one, else the generated splits.
     """
 
     collate_fn = staticmethod(collate_plates)
@@ -168,8 +168,10 @@ class PlateDataModule(SplitDataModule):
             raise LprError("data: no training plates (no synth, and no real root has a train share)")
         self.datasets["train"] = ConcatDataset(train_parts)
         for split in ("val", "test"):
-            samples = self.real_split(split) if self.hparams.roots else \
-                read_plate_folder(synth_root / split) if (synth_root / split).is_dir() else []
+            # The real share first; without one (a final fit on train + val: split_percent val 0), generated plates.
+            samples = self.real_split(split)
+            if not samples and synth_root is not None and (synth_root / split).is_dir():
+                samples = read_plate_folder(synth_root / split)
             if samples:
                 self.datasets[split] = PlateCrops(samples, *size)
         if "val" not in self.datasets:
