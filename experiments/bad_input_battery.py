@@ -1,6 +1,6 @@
 """Feed the CLIs every kind of bad input and record what they answer (issue 7's battery, as a table).
 
-    python experiments/bad_input_battery.py --ckpt CKPT [--seed-chars ../shared/data/seed-chars]
+    python experiments/bad_input_battery.py --ckpt CKPT [--seed-chars DIR]
 
 Each case builds its bad input in a temporary folder, runs the real CLI, and keeps the exit code and the
 `error:` lines (or Hydra's message). Prints the table and writes it into experiments/RESULTS.md.
@@ -15,6 +15,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from lpr.config import shared_data_dir
 from lpr.run_files import write_results_section
 
 HEADING = "## Bad input and crashes (issue 7)"
@@ -55,7 +56,7 @@ def plate_folder(seed_chars: Path, root: Path, name: str, write) -> Path:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ckpt", required=True, help="a character checkpoint (for eval and read)")
-    parser.add_argument("--seed-chars", type=Path, default=Path("../shared/data/seed-chars"))
+    parser.add_argument("--seed-chars", type=Path, default=shared_data_dir() / "seed-chars")
     args = parser.parse_args()
     sample = next((args.seed_chars / "val" / "class_A").glob("*.jpg"))
     gray = cv2.imread(str(sample), cv2.IMREAD_GRAYSCALE)

@@ -24,6 +24,7 @@ sys.path[:0] = [str(REPO), str(REPO / "experiments")]
 from plates_benchmark import REGIONS, read_defaults, region_formats, run_read  # noqa: E402
 
 from lpr.checkpoint import load_checkpoint  # noqa: E402
+from lpr.config import shared_data_dir  # noqa: E402
 from lpr.images import read_image  # noqa: E402
 from lpr.run_files import write_results_section  # noqa: E402
 from lpr.locate import crop_box  # noqa: E402
@@ -69,7 +70,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--crnn", required=True, help="checkpoint of experiment=crnn_plates")
     parser.add_argument("--classic", help="character classifier checkpoint for the classic rows")
-    parser.add_argument("--data", default=str(REPO.parent / "shared" / "data" / "openalpr-endtoend"))
+    parser.add_argument("--data", default=str(shared_data_dir() / "openalpr-endtoend"))
     parser.add_argument("--modes", default="box,auto")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--results", default=str(REPO / "experiments" / "RESULTS.md"))

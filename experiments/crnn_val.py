@@ -17,13 +17,14 @@ sys.path[:0] = [str(REPO), str(REPO / "experiments")]
 
 from plates_benchmark import REGIONS, run_read  # noqa: E402
 
+from lpr.config import shared_data_dir  # noqa: E402
 from lpr.run_files import write_metrics  # noqa: E402
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("ckpts", nargs="+")
-    parser.add_argument("--data", default=str(REPO.parent / "shared" / "data" / "openalpr-endtoend"))
+    parser.add_argument("--data", default=str(shared_data_dir() / "openalpr-endtoend"))
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--run-dir", default=str(REPO / "logs" / "crnn_val"))
     args = parser.parse_args()

@@ -1,6 +1,6 @@
 """Kill a training run with SIGKILL mid-epoch, resume it from its run dir, and compare with an uninterrupted run.
 
-    python experiments/kill_resume.py [--seed-chars ../shared/data/seed-chars] [--epochs 15] [--kill-after 6]
+    python experiments/kill_resume.py [--seed-chars DIR] [--epochs 15] [--kill-after 6]
 
 Both runs: seed_cnn_v1 on seed-chars, same seed. The killed run is stopped once `last.ckpt` holds epoch
 `--kill-after` and a few batches of the next epoch have run; it is then resumed with
@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 
 import torch
+
+from lpr.config import shared_data_dir
 
 OUT = Path("logs/bench/kill_resume")
 
@@ -33,7 +35,7 @@ def last_epoch(run_dir: Path) -> int | None:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seed-chars", default="../shared/data/seed-chars")
+    parser.add_argument("--seed-chars", default=str(shared_data_dir() / "seed-chars"))
     parser.add_argument("--epochs", type=int, default=15)
     parser.add_argument("--kill-after", type=int, default=6)
     args = parser.parse_args()

@@ -19,7 +19,7 @@ sys.path.insert(0, str(REPO))
 
 from hydra import compose, initialize_config_dir  # noqa: E402
 
-from lpr.config import instantiate  # noqa: E402
+from lpr.config import instantiate, shared_data_dir  # noqa: E402
 from lpr.images import read_image  # noqa: E402
 from lpr.plates import box_iou, in_holdout, load_plate_samples  # noqa: E402
 
@@ -29,7 +29,7 @@ REGIONS = ("us", "eu", "br")
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--share", choices=("train", "holdout", "all"), default="train")
-    parser.add_argument("--data", default=str(REPO.parent / "shared" / "data" / "openalpr-endtoend"))
+    parser.add_argument("--data", default=str(shared_data_dir() / "openalpr-endtoend"))
     parser.add_argument("overrides", nargs="*")
     args = parser.parse_args()
     with initialize_config_dir(config_dir=str(REPO / "configs"), version_base="1.3"):

@@ -24,6 +24,7 @@ sys.path.insert(0, str(REPO))
 
 from hydra import compose, initialize_config_dir  # noqa: E402
 
+from lpr.config import shared_data_dir  # noqa: E402
 from lpr.images import read_image  # noqa: E402
 from lpr.run_files import write_results_section  # noqa: E402
 from lpr.locate import crop_box  # noqa: E402
@@ -79,7 +80,7 @@ def read_defaults():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ckpt", required=True)
-    parser.add_argument("--data", default=str(REPO.parent / "shared" / "data" / "openalpr-endtoend"))
+    parser.add_argument("--data", default=str(shared_data_dir() / "openalpr-endtoend"))
     parser.add_argument("--subset", default="holdout", choices=["holdout", "all"])
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--results", default=str(REPO / "experiments" / "RESULTS.md"))

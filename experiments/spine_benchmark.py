@@ -1,7 +1,7 @@
 """Benchmark of the spine (issue 3): the seed recipe on seed-chars, the baseline on generated characters,
 and the baseline's zero-shot accuracy on seed-chars.
 
-    python experiments/spine_benchmark.py [--seed-chars ../shared/data/seed-chars] [--skip-seed]
+    python experiments/spine_benchmark.py [--seed-chars DIR] [--skip-seed]
 
 Runs the real CLIs, one run dir each under logs/bench/spine/, then prints a table and writes it to
 logs/bench/spine/summary.json.
@@ -12,6 +12,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from lpr.config import shared_data_dir
 
 OUT = Path("logs/bench/spine")
 
@@ -28,7 +30,7 @@ def run(name: str, module: str, *overrides: str) -> dict:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seed-chars", default="../shared/data/seed-chars")
+    parser.add_argument("--seed-chars", default=str(shared_data_dir() / "seed-chars"))
     parser.add_argument("--skip-seed", action="store_true", help="only the baseline and its zero-shot eval")
     args = parser.parse_args()
     rows = {}

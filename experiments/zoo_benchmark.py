@@ -19,6 +19,7 @@ import torch
 
 from lpr.checkpoint import load_classifier
 from lpr.compare import compare
+from lpr.config import shared_data_dir
 from lpr.run_files import write_metrics
 
 
@@ -48,7 +49,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", default="seed_cnn,seed_cnn_v1,small_cnn,resnet")
     parser.add_argument("--seed-models", default="small_cnn,resnet", help="trained on seed-chars with 60 s budget")
-    parser.add_argument("--seed-chars", type=Path, default=Path("../shared/data/seed-chars"))
+    parser.add_argument("--seed-chars", type=Path, default=shared_data_dir() / "seed-chars")
     parser.add_argument("--out", type=Path, default=Path("logs/zoo") / time.strftime("%Y-%m-%d_%H-%M-%S"))
     parser.add_argument("--speed-batch", type=int, default=256)
     parser.add_argument("--speed-repeats", type=int, default=10)

@@ -1,4 +1,5 @@
 """Checkpoints that a crash never leaves half-written, and loading them back with clear errors."""
+import functools
 import os
 import random
 from pathlib import Path
@@ -49,15 +50,22 @@ class RandomState(Callback):
 
 
 def load_checkpoint(ckpt_path: str | Path) -> dict:
-    """The raw checkpoint dict; a missing or corrupt file raises LprError naming it."""
+    """The raw checkpoint dict (read-only: reading asks for it several times, so one version of a file is read from
+    disk once); a missing or corrupt file raises LprError naming it."""
     path = Path(ckpt_path)
     if not path.is_file():
         raise LprError(f"{path}: checkpoint not found")
+    stat = path.stat()
     try:
-        # lpr checkpoints hold the net's class in their hyperparameters, so they are not weights-only.
-        return torch.load(path, map_location="cpu", weights_only=False)
+        return load_checkpoint_version(path.resolve(), stat.st_mtime_ns, stat.st_size)
     except Exception as error:  # torch raises many types for a damaged file
         raise LprError(f"{path}: not a readable checkpoint ({type(error).__name__}: {error})") from None
+
+
+@functools.lru_cache(maxsize=1)
+def load_checkpoint_version(path: Path, mtime_ns: int, size: int) -> dict:
+    # lpr checkpoints hold the net's class in their hyperparameters, so they are not weights-only.
+    return torch.load(path, map_location="cpu", weights_only=False)
 
 
 def load_classifier(ckpt_path: str | Path):

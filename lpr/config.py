@@ -1,5 +1,7 @@
 """Building objects from Hydra config, with errors a user can act on."""
+import os
 import re
+from pathlib import Path
 
 import hydra
 from hydra.errors import InstantiationException
@@ -43,3 +45,8 @@ def command(task, config_name: str):
     """`python -m lpr.<name>` for a task that takes the composed config: Hydra's main over configs/, with an
     LprError shown as one `error:` line and exit code 2. The task's return value goes back to Hydra."""
     return hydra.main(version_base="1.3", config_path="../configs", config_name=config_name)(exit_on_lpr_error(task))
+
+
+def shared_data_dir() -> Path:
+    """The shared development data where configs/paths/default.yaml finds it, for the scripts outside Hydra."""
+    return Path(os.environ.get("LPR_SHARED_DATA", Path(os.environ.get("LPR_ROOT", ".")) / ".." / "shared" / "data"))

@@ -4,8 +4,9 @@ The plate is scaled to a fixed working height, thresholded (adaptive or Otsu) fo
 light-on-dark ink, and its connected components (the bulk form of `cv2.findContours` + `boundingRect`)
 are filtered by size relative to the plate. The characters are the largest row of blobs of one height
 and baseline, which drops borders, bolts, state names, slogans and stickers; fragments stacked in one
-column are merged and blobs as wide as two characters are split at the thinnest column. A tilted row is
-straightened once and segmented again. The polarity that yields the better row wins.
+column are merged and blobs as wide as two characters are split at the thinnest column. Blobs of another colour
+than the row's ink (emblems, country shields, stickers) and thin bars at the crop's sides (frame edges) are
+dropped. A tilted row is straightened once and segmented again. The polarity that yields the better row wins.
 """
 from dataclasses import dataclass
 
@@ -58,6 +59,8 @@ class CharSegmenter:
     min_chars: int = 3
     max_chars: int = 9
     deskew_angle: float = 2.0  # degrees of row tilt above which the plate is straightened and cut again
+    max_chroma_excess: float | None = 6.0  # Lab chroma above the row's median that marks an emblem (None: keep all)
+    edge_bars: bool = True  # drop blobs narrower than narrow_aspect that touch the crop's left or right side
     char_margin: float = 0.08  # margin around each character crop
     crop_min_aspect: float = 0.5  # narrow characters are padded to this width / height, as in training
 
@@ -70,17 +73,19 @@ class CharSegmenter:
         work = cv2.resize(gray, (max(8, round(gray.shape[1] * scale)), self.height), interpolation=cv2.INTER_AREA
                           if scale < 1 else cv2.INTER_LINEAR)
         work = cv2.normalize(work, None, 0, 255, cv2.NORM_MINMAX)  # dim and washed-out plates alike
+        chroma = cv2.resize(lab_chroma(plate), work.shape[::-1]) if plate.ndim == 3 else np.zeros_like(work)
         polarities = {"both": (True, False), "dark": (True,), "light": (False,)}[self.polarity]
         best = None
         for dark_ink in polarities:
             ink_bright = 255 - work if dark_ink else work
-            boxes, score = self.char_row(ink_bright)
+            boxes, score = self.char_row(ink_bright, chroma)
             angle = self.row_angle(boxes)
             if abs(angle) > self.deskew_angle:
                 rotation = cv2.getRotationMatrix2D((work.shape[1] / 2, work.shape[0] / 2), angle, 1.0)
-                ink_bright = cv2.warpAffine(ink_bright, rotation, ink_bright.shape[::-1], flags=cv2.INTER_LINEAR,
-                                            borderMode=cv2.BORDER_REPLICATE)
-                boxes, score = self.char_row(ink_bright)
+                ink_bright, rotated_chroma = (cv2.warpAffine(image, rotation, image.shape[::-1], flags=cv2.INTER_LINEAR,
+                                                             borderMode=cv2.BORDER_REPLICATE)
+                                              for image in (ink_bright, chroma))
+                boxes, score = self.char_row(ink_bright, rotated_chroma)
             else:
                 angle = 0.0
             score += self.dark_prior if dark_ink else 0.0
@@ -110,8 +115,10 @@ class CharSegmenter:
             binary = cv2.morphologyEx(binary, cv2.MORPH_OPEN, kernel)
         return binary
 
-    def char_row(self, ink_bright: np.ndarray) -> tuple[np.ndarray, float]:
-        """Boxes (x, y, w, h) of the characters in the working image, left to right, and how plate-like they are."""
+    def char_row(self, ink_bright: np.ndarray, chroma: np.ndarray) -> tuple[np.ndarray, float]:
+        """Boxes (x, y, w, h) of the characters in the working image, left to right, and how plate-like they are.
+
+        `chroma` is the working image's Lab chroma (zeros for a grey input)."""
         binary = self.binarize(ink_bright)
         _, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
         boxes, areas = stats[1:, :4], stats[1:, 4]
@@ -136,6 +143,7 @@ class CharSegmenter:
         heights_ok = np.abs(merged[:, 3] - row_height) <= self.height_tolerance * row_height
         merged = merged[heights_ok & (merged[:, 2] >= self.min_aspect * row_height)]
         merged = self.split_wide(merged, binary, row_height)
+        merged = self.drop_non_characters(merged, binary, chroma)
         merged = drop_outliers_by_gap(merged[np.argsort(merged[:, 0])], self.max_gap * row_height)
         merged = merged[(merged[:, 2] <= self.max_aspect * row_height)]
         return merged, self.row_score(merged, binary)
@@ -170,6 +178,19 @@ class CharSegmenter:
                           .reshape(-1, 4))
         return np.concatenate(pieces)
 
+    def drop_non_characters(self, boxes: np.ndarray, binary: np.ndarray, chroma: np.ndarray) -> np.ndarray:
+        """Drop blobs whose ink is more colourful than the row's (a shield or sticker among black characters) and
+        thin bars touching the crop's sides (the plate frame where the crop cuts it)."""
+        keep = np.ones(len(boxes), bool)
+        if self.max_chroma_excess is not None and len(boxes) > 2:
+            ink_chroma = np.array([chroma[y:y + h, x:x + w][binary[y:y + h, x:x + w] > 0].mean()
+                                   for x, y, w, h in boxes])
+            keep &= ink_chroma <= np.median(ink_chroma) + self.max_chroma_excess
+        if self.edge_bars:
+            touches_side = (boxes[:, 0] <= 0) | (boxes[:, 0] + boxes[:, 2] >= binary.shape[1])
+            keep &= ~(touches_side & (boxes[:, 2] < self.narrow_aspect * boxes[:, 3]))
+        return boxes[keep]
+
     def row_score(self, boxes: np.ndarray, binary: np.ndarray) -> float:
         """More characters (up to max_chars) of one height score higher; a crowded row, or one of many solid bars
         (the gaps between characters, seen in the wrong polarity), scores lower."""
@@ -200,6 +221,12 @@ class CharSegmenter:
             background = int(np.median(np.concatenate([crop[0], crop[-1], crop[:, 0], crop[:, -1]])))
             crops.append(pad_to_aspect(crop, self.crop_min_aspect, background))
         return crops
+
+
+def lab_chroma(bgr: np.ndarray) -> np.ndarray:
+    """float32 colourfulness per pixel: the distance of its Lab (a, b) from grey; black, white and grey ink are 0."""
+    a, b = (channel.astype(np.float32) - 128 for channel in cv2.split(cv2.cvtColor(bgr, cv2.COLOR_BGR2LAB))[1:])
+    return cv2.magnitude(a, b)
 
 
 def merge_columns(boxes: np.ndarray, min_overlap: float, max_width: float) -> np.ndarray:

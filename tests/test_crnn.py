@@ -126,6 +126,18 @@ def test_openalpr_folder_is_split_into_crops_in_place():
     assert images.shape[1:] == (1, 32, 128) and 0.0 <= images.min() and images.max() <= 1.0
 
 
+@pytest.mark.skipif(not (OPENALPR / "eu").is_dir(), reason="needs the shared OpenALPR photos")
+def test_a_final_fit_without_real_val_share_validates_on_generated_plates(tmp_path):
+    synth = PlateSynth(count={"train": 4, "val": 3, "test": 2}, seed=1)
+    percent = {"train": 50, "val": 0}
+    datamodule = PlateDataModule(synth=synth, roots=[str(OPENALPR / "eu")], split_percent=percent,
+                                 cache_dir=str(tmp_path))
+    datamodule.setup("fit")
+    names = [path.name for path in (OPENALPR / "eu").glob("*.txt")]
+    held_out = sum(hash_split(name, percent, "lpr-plates") == "test" for name in names)
+    assert len(datamodule.datasets["val"]) == 3 and len(datamodule.datasets["test"]) == held_out
+
+
 def test_engine_refuses_a_checkpoint_of_another_kind(tmp_path):
     path = tmp_path / "chars.ckpt"
     torch.save({"hyper_parameters": {"net": None}, "state_dict": {}}, path)

@@ -67,6 +67,22 @@ def test_light_ink_on_dark_plate_is_segmented():
     assert len(CharSegmenter(polarity="dark")(plate)) != 5
 
 
+def test_emblems_and_frame_edges_are_not_characters():
+    import cv2
+
+    plate = np.full((60, 300, 3), 235, np.uint8)
+    for x, char in zip((15, 65, 165, 215), "AB12"):
+        cv2.putText(plate, char, (x, 48), cv2.FONT_HERSHEY_SIMPLEX, 1.5, (20, 20, 20), 4)
+    cv2.ellipse(plate, (135, 30), (14, 19), 0, 0, 360, (40, 40, 200), -1)  # a red shield between the groups
+    cv2.line(plate, (135, 14), (135, 46), (235, 235, 235), 4)  # with a white cross on it
+    cv2.line(plate, (124, 26), (146, 26), (235, 235, 235), 4)
+    plate[14:50, -9:] = 20  # the frame's edge where the crop cuts it
+    plate = cv2.resize(plate, (190, 60))  # plate characters are narrower than Hershey's
+    assert len(CharSegmenter()(plate)) == 4
+    assert len(CharSegmenter(edge_bars=False)(plate)) == 5
+    assert len(CharSegmenter(max_chroma_excess=None)(plate)) == 5
+
+
 @pytest.mark.parametrize("region,name", CLEAN_PLATES)
 def test_locate_finds_the_labelled_box(region, name):
     sample = labelled(region, name)
