@@ -183,8 +183,8 @@ class CharSegmenter:
         thin bars touching the crop's sides (the plate frame where the crop cuts it)."""
         keep = np.ones(len(boxes), bool)
         if self.max_chroma_excess is not None and len(boxes) > 2:
-            ink_chroma = np.array([chroma[y:y + h, x:x + w][binary[y:y + h, x:x + w] > 0].mean()
-                                   for x, y, w, h in boxes])
+            ink = [chroma[y:y + h, x:x + w][binary[y:y + h, x:x + w] > 0] for x, y, w, h in boxes]
+            ink_chroma = np.array([pixels.mean() if pixels.size else 0.0 for pixels in ink])
             keep &= ink_chroma <= np.median(ink_chroma) + self.max_chroma_excess
         if self.edge_bars:
             touches_side = (boxes[:, 0] <= 0) | (boxes[:, 0] + boxes[:, 2] >= binary.shape[1])
