@@ -57,13 +57,13 @@ def load_checkpoint(ckpt_path: str | Path) -> dict:
         raise LprError(f"{path}: checkpoint not found")
     stat = path.stat()
     try:
-        return load_checkpoint_version(path.resolve(), stat.st_mtime_ns, stat.st_size)
+        return load_checkpoint_version(path.resolve(), stat.st_ino, stat.st_mtime_ns, stat.st_size)
     except Exception as error:  # torch raises many types for a damaged file
         raise LprError(f"{path}: not a readable checkpoint ({type(error).__name__}: {error})") from None
 
 
 @functools.lru_cache(maxsize=1)
-def load_checkpoint_version(path: Path, mtime_ns: int, size: int) -> dict:
+def load_checkpoint_version(path: Path, inode: int, mtime_ns: int, size: int) -> dict:
     # lpr checkpoints hold the net's class in their hyperparameters, so they are not weights-only.
     return torch.load(path, map_location="cpu", weights_only=False)
 

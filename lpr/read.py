@@ -245,7 +245,11 @@ def checkpoint_split(cfg: DictConfig) -> tuple[dict, str]:
     data = load_checkpoint(cfg.ckpt_path).get("datamodule_hyper_parameters", {})
     if not data.get("roots") or "split_percent" not in data:
         raise LprError(f"{cfg.ckpt_path}: subset={cfg.subset}: the checkpoint trained on no split real photos")
-    return dict(data["split_percent"]), data["split_salt"]
+    percent = dict(data["split_percent"])
+    if not percent.get(cfg.subset):
+        raise LprError(f"{cfg.ckpt_path}: subset={cfg.subset}: the checkpoint's real photos have no {cfg.subset} share "
+                       f"(data.split_percent {percent})")
+    return percent, data["split_salt"]
 
 
 def read(cfg: DictConfig) -> dict:

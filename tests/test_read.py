@@ -144,3 +144,7 @@ def test_subset_val_reads_the_checkpoints_own_val_share(small_crnn_ckpt, tmp_pat
         assert expected and sorted(row["image"] for row in predictions(run_dir)) == expected
     with pytest.raises(LprError, match="no split real photos"):
         run_read(tmp_path / "none", f"ckpt_path={small_crnn_ckpt}", f"input={folder}", "subset=val")
+    checkpoint["datamodule_hyper_parameters"]["split_percent"] = {"train": 50, "val": 0}  # a final fit on train + val
+    torch.save(checkpoint, ckpt)
+    with pytest.raises(LprError, match="no val share"):
+        run_read(tmp_path / "refit", f"ckpt_path={ckpt}", f"input={folder}", "subset=val")
