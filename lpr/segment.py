@@ -73,7 +73,9 @@ class CharSegmenter:
         work = cv2.resize(gray, (max(8, round(gray.shape[1] * scale)), self.height), interpolation=cv2.INTER_AREA
                           if scale < 1 else cv2.INTER_LINEAR)
         work = cv2.normalize(work, None, 0, 255, cv2.NORM_MINMAX)  # dim and washed-out plates alike
-        chroma = cv2.resize(lab_chroma(plate), work.shape[::-1]) if plate.ndim == 3 else np.zeros_like(work)
+        # colour only where the emblem rule uses it: a grey crop, or the rule off, costs no Lab conversion
+        use_colour = plate.ndim == 3 and self.max_chroma_excess is not None
+        chroma = cv2.resize(lab_chroma(plate), work.shape[::-1]) if use_colour else None
         polarities = {"both": (True, False), "dark": (True,), "light": (False,)}[self.polarity]
         best = None
         for dark_ink in polarities:
@@ -82,10 +84,8 @@ class CharSegmenter:
             angle = self.row_angle(boxes)
             if abs(angle) > self.deskew_angle:
                 rotation = cv2.getRotationMatrix2D((work.shape[1] / 2, work.shape[0] / 2), angle, 1.0)
-                ink_bright, rotated_chroma = (cv2.warpAffine(image, rotation, image.shape[::-1], flags=cv2.INTER_LINEAR,
-                                                             borderMode=cv2.BORDER_REPLICATE)
-                                              for image in (ink_bright, chroma))
-                boxes, score = self.char_row(ink_bright, rotated_chroma)
+                ink_bright = rotate(ink_bright, rotation)
+                boxes, score = self.char_row(ink_bright, None if chroma is None else rotate(chroma, rotation))
             else:
                 angle = 0.0
             score += self.dark_prior if dark_ink else 0.0
@@ -115,10 +115,10 @@ class CharSegmenter:
             binary = cv2.morphologyEx(binary, cv2.MORPH_OPEN, kernel)
         return binary
 
-    def char_row(self, ink_bright: np.ndarray, chroma: np.ndarray) -> tuple[np.ndarray, float]:
+    def char_row(self, ink_bright: np.ndarray, chroma: np.ndarray | None) -> tuple[np.ndarray, float]:
         """Boxes (x, y, w, h) of the characters in the working image, left to right, and how plate-like they are.
 
-        `chroma` is the working image's Lab chroma (zeros for a grey input)."""
+        `chroma` is the working image's Lab chroma (None: a grey input, or the emblem rule off)."""
         binary = self.binarize(ink_bright)
         _, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
         boxes, areas = stats[1:, :4], stats[1:, 4]
@@ -178,11 +178,11 @@ class CharSegmenter:
                           .reshape(-1, 4))
         return np.concatenate(pieces)
 
-    def drop_non_characters(self, boxes: np.ndarray, binary: np.ndarray, chroma: np.ndarray) -> np.ndarray:
+    def drop_non_characters(self, boxes: np.ndarray, binary: np.ndarray, chroma: np.ndarray | None) -> np.ndarray:
         """Drop blobs whose ink is more colourful than the row's (a shield or sticker among black characters) and
         thin bars touching the crop's sides (the plate frame where the crop cuts it)."""
         keep = np.ones(len(boxes), bool)
-        if self.max_chroma_excess is not None and len(boxes) > 2:
+        if chroma is not None and len(boxes) > 2:
             ink = [chroma[y:y + h, x:x + w][binary[y:y + h, x:x + w] > 0] for x, y, w, h in boxes]
             ink_chroma = np.array([pixels.mean() if pixels.size else 0.0 for pixels in ink])
             keep &= ink_chroma <= np.median(ink_chroma) + self.max_chroma_excess
@@ -221,6 +221,11 @@ class CharSegmenter:
             background = int(np.median(np.concatenate([crop[0], crop[-1], crop[:, 0], crop[:, -1]])))
             crops.append(pad_to_aspect(crop, self.crop_min_aspect, background))
         return crops
+
+
+def rotate(image: np.ndarray, rotation: np.ndarray) -> np.ndarray:
+    """The image under a 2x3 rotation, its edges replicated so no black corners become ink."""
+    return cv2.warpAffine(image, rotation, image.shape[::-1], flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 
 def lab_chroma(bgr: np.ndarray) -> np.ndarray:
