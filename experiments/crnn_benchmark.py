@@ -28,9 +28,8 @@ from lpr.config import shared_data_dir  # noqa: E402
 from lpr.images import read_image  # noqa: E402
 from lpr.run_files import write_results_section  # noqa: E402
 from lpr.locate import crop_box  # noqa: E402
-from lpr.plate_data import hash_split  # noqa: E402
+from lpr.plates import hash_split, in_holdout, load_plate_samples  # noqa: E402
 from lpr.plate_module import CrnnEngine  # noqa: E402
-from lpr.plates import in_holdout, load_plate_samples  # noqa: E402
 
 HEADING = "## Whole-plate reader (issue 8)"
 

@@ -127,6 +127,8 @@ class CharDataModule(SplitDataModule):
         if root is None and synth is None:
             raise LprError("data.root: set it to an ImageFolder root (train/ val/ [test/]) or use data=synth")
         self.save_hyperparameters(logger=False, ignore=["synth"])
+        if hasattr(synth, "split_percent"):  # real photos' characters: keep their split, as PlateDataModule does
+            self.hparams.update(roots=synth.photo_dirs, split_percent=synth.split_percent, split_salt=synth.salt)
         self.root = Path(root) if root is not None else None
         self.synth = synth
 

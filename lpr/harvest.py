@@ -1,6 +1,6 @@
 """Characters cut out of real plate photos, beside the generated ones, for `experiment=plates`.
 
-Each OpenALPR photo on the training side of the fixed split (`in_holdout` false) is cropped at its
+Each OpenALPR photo on the train or val side of the fixed split (`lpr.plates.hash_split`) is cropped at its
 labelled box and segmented; when the segmentation yields as many characters as the label has, the
 characters take the label's letters in order. Only the training side is touched, so plate figures on
 the held-out photos stay honest. The tree (generated + harvested, as hard links) is cached under a
@@ -16,7 +16,7 @@ import cv2
 from lpr.errors import LprError
 from lpr.images import read_image
 from lpr.locate import crop_box
-from lpr.plates import in_holdout, load_plate_samples
+from lpr.plates import hash_split, load_plate_samples
 from lpr.segment import CharSegmenter
 from lpr.synth import CharSynth, ensure_generated, settings_key
 
@@ -34,9 +34,14 @@ class SynthAndHarvest(CharSynth):
     photo_dirs: list[str] = field(default_factory=list)
     salt: str = "lpr-plates"
     train_percent: int = 50  # photos hashing below this give characters; the rest are held out
-    val_percent: int = 10  # of those, photos hashing below this validate instead of train
+    val_percent: int = 10  # of those, this share validates instead of training (the top buckets, as hash_split)
     crop_margin: tuple[float, float] = (0.04, 0.15)
     repeat: int = 4  # each real character appears this many times in train, against many generated ones
+
+    @property
+    def split_percent(self) -> dict[str, int]:
+        """The photo split in `hash_split`'s terms, kept in checkpoints as the whole-plate data module keeps its own."""
+        return {"train": self.train_percent - self.val_percent, "val": self.val_percent}
 
     @property
     def synth(self) -> CharSynth:
@@ -45,9 +50,8 @@ class SynthAndHarvest(CharSynth):
 
     def key(self) -> str:
         return settings_key({"synth": self.synth.key(), "segmenter": repr(self.segmenter),
-                             "dirs": sorted(self.photo_dirs), "salt": self.salt, "train_percent": self.train_percent,
-                             "val_percent": self.val_percent, "crop_margin": list(self.crop_margin),
-                             "repeat": self.repeat})
+                             "dirs": sorted(self.photo_dirs), "salt": self.salt, "split": self.split_percent,
+                             "crop_margin": list(self.crop_margin), "repeat": self.repeat})
 
     def ensure(self, cache_dir: str | Path) -> Path:
         """The generated tree (hard links into data=synth's cache) plus the harvested real characters."""
@@ -71,7 +75,8 @@ class SynthAndHarvest(CharSynth):
                 raise LprError(f"data.synth.photo_dirs: {folder} is not a folder")
             samples, _ = load_plate_samples(folder)
             for sample in samples:
-                if in_holdout(sample.name, self.salt, self.train_percent) or not sample.text:
+                split = hash_split(sample.name, self.split_percent, self.salt)
+                if split == "test" or not sample.text:
                     continue
                 counts["photos"] += 1
                 crop, _ = crop_box(read_image(sample.image_path, color=True), sample.box, self.crop_margin)
@@ -79,7 +84,6 @@ class SynthAndHarvest(CharSynth):
                 if len(segmentation) != len(sample.text):
                     continue
                 counts["used"] += 1
-                split = "train" if in_holdout(sample.name, self.salt, self.val_percent) else "val"
                 copies = self.repeat if split == "train" else 1
                 stem = f"real_{Path(folder).name}_{sample.image_path.stem}"
                 for index, (char, char_crop) in enumerate(zip(sample.text, segmentation.char_crops)):

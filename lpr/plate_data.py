@@ -16,7 +16,7 @@ from torch.utils.data import ConcatDataset, Dataset
 from lpr.data import SplitDataModule
 from lpr.errors import LprError
 from lpr.images import read_image
-from lpr.plates import PlateSample, in_holdout, load_plate_samples
+from lpr.plates import PlateSample, hash_split, load_plate_samples
 from lpr.preprocess import plate_input
 from lpr.synth_plates import PlateSynth
 
@@ -30,14 +30,6 @@ def read_plate_folder(folder: Path) -> list[PlateSample]:
     if problems:
         raise LprError(f"{folder}: {len(problems)} bad entries, first: {problems[0]}")
     return samples
-
-
-def hash_split(name: str, percent: dict[str, int], salt: str) -> str:
-    """The split a file name falls in, by the same stable hash as `lpr.plates.in_holdout`: test is the holdout."""
-    train, val = percent.get("train", 0), percent.get("val", 0)
-    if in_holdout(name, salt, train + val):
-        return "test"
-    return "val" if in_holdout(name, salt, train) else "train"
 
 
 def plate_split(root: str | Path, split: str, percent: dict[str, int], salt: str) -> list[PlateSample]:

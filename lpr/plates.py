@@ -92,6 +92,14 @@ def in_holdout(name: str, salt: str, train_percent: int) -> bool:
     return bucket >= train_percent
 
 
+def hash_split(name: str, percent: dict[str, int], salt: str) -> str:
+    """The split a file name falls in, by the same stable hash as `in_holdout`: test is the holdout."""
+    train, val = percent.get("train", 0), percent.get("val", 0)
+    if in_holdout(name, salt, train + val):
+        return "test"
+    return "val" if in_holdout(name, salt, train) else "train"
+
+
 def box_iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
     """Intersection over union of two (x, y, w, h) boxes."""
     ix = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))

@@ -26,7 +26,7 @@ from lpr.errors import LprError, exit_on_lpr_error
 from lpr.formats import PlateFormats
 from lpr.images import read_image
 from lpr.locate import char_extent, crop_box
-from lpr.plates import PlateSample, box_iou, in_holdout, load_plate_samples, normalize_plate, plate_metrics
+from lpr.plates import PlateSample, box_iou, hash_split, in_holdout, load_plate_samples, normalize_plate, plate_metrics
 from lpr.preprocess import chars_to_batch
 from lpr.run_files import write_metrics, write_provenance
 from lpr.segment import CharSegmenter, Segmentation
@@ -228,8 +228,6 @@ def select_samples(cfg: DictConfig) -> tuple[list[PlateSample], list[str]]:
         samples = [s for s in samples if in_holdout(s.name, cfg.holdout.salt, cfg.holdout.train_percent)]
     elif cfg.subset in ("train", "val"):
         percent, salt = checkpoint_split(cfg)
-        from lpr.plate_data import hash_split
-
         samples = [s for s in samples if hash_split(s.name, percent, salt) == cfg.subset]
     elif cfg.subset != "all":
         raise LprError(f"subset: must be all, holdout, train or val, got {cfg.subset!r}")

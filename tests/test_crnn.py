@@ -9,9 +9,9 @@ import torch
 
 from lpr.errors import LprError
 from lpr.ctc import ctc_greedy_decode
-from lpr.plate_data import PlateDataModule, hash_split
+from lpr.plate_data import PlateDataModule
 from lpr.plate_module import CrnnEngine, encode_texts
-from lpr.plates import in_holdout
+from lpr.plates import hash_split, in_holdout
 from lpr.synth_plates import PlateSynth
 from tests.conftest import OPENALPR, compose_config, run_cli
 

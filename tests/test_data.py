@@ -8,8 +8,11 @@ import torch
 from lpr.alphabet import ALPHABET
 from lpr.data import AlphabetImageFolder, CharDataModule, CharTransform, split_dir
 from lpr.errors import LprError
+from lpr.harvest import SynthAndHarvest
+from lpr.plates import hash_split
+from lpr.segment import CharSegmenter
 from lpr.synth import CharSynth
-from tests.conftest import SEED_CHARS
+from tests.conftest import OPENALPR, SEED_CHARS
 
 
 @pytest.fixture
@@ -90,3 +93,19 @@ def test_generator_is_deterministic_and_cached(tmp_path):
 def test_generator_refuses_unknown_font():
     with pytest.raises(LprError, match="unknown font"):
         CharSynth(fonts=["comic_sans"])
+
+
+def test_harvest_takes_real_characters_from_train_and_val_photos_only(tmp_path):
+    """Held-out photos give nothing; each used photo's characters land in its own split, as `lpr.read subset=` selects."""
+    harvest = SynthAndHarvest(per_class={"train": 1, "val": 1}, segmenter=CharSegmenter(),
+                              photo_dirs=[str(OPENALPR / "eu")], train_percent=50, val_percent=20, repeat=2)
+    root = harvest.ensure(tmp_path)
+    splits = {}
+    for path in root.glob("*/class_*/real_*.png"):
+        splits.setdefault(path.parts[-3], set()).add("_".join(path.stem.split("_")[2:-2]))  # real_{folder}_{stem}_{index}_{copy}
+    assert splits.get("train") and splits.get("val")
+    for split, stems in splits.items():
+        assert {hash_split(f"{stem}.jpg", harvest.split_percent, harvest.salt) for stem in stems} == {split}
+    datamodule = CharDataModule(synth=harvest)
+    assert datamodule.hparams.split_percent == {"train": 30, "val": 20}
+    assert datamodule.hparams.roots == [str(OPENALPR / "eu")]
