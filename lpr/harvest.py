@@ -35,10 +35,7 @@ class SynthAndHarvest(CharSynth):
     salt: str = "lpr-plates"
     train_percent: int = 50  # photos hashing below this give characters; the rest are held out
     val_percent: int = 10  # of those, this share validates instead of training (the top buckets, as hash_split)
-    crop_margin: tuple[float, float] = (0.04, 0.15)  # as locate=box reads
-    # Train photos are also cut at these margins: more varied real characters, and characters from plates whose
-    # first cut segments wrongly.
-    extra_margins: list[tuple[float, float]] = field(default_factory=list)
+    crop_margin: tuple[float, float] = (0.04, 0.15)
     repeat: int = 4  # each real character appears this many times in train, against many generated ones
 
     @property
@@ -54,8 +51,7 @@ class SynthAndHarvest(CharSynth):
     def key(self) -> str:
         return settings_key({"synth": self.synth.key(), "segmenter": repr(self.segmenter),
                              "dirs": sorted(self.photo_dirs), "salt": self.salt, "split": self.split_percent,
-                             "crop_margin": list(self.crop_margin), "repeat": self.repeat,
-                             "extra_margins": [list(margin) for margin in self.extra_margins]})
+                             "crop_margin": list(self.crop_margin), "repeat": self.repeat})
 
     def ensure(self, cache_dir: str | Path) -> Path:
         """The generated tree (hard links into data=synth's cache) plus the harvested real characters."""
@@ -83,20 +79,17 @@ class SynthAndHarvest(CharSynth):
                 if split == "test" or not sample.text:
                     continue
                 counts["photos"] += 1
-                photo = read_image(sample.image_path, color=True)
-                margins = [self.crop_margin] + (self.extra_margins if split == "train" else [])
-                cuts = [self.segmenter(crop_box(photo, sample.box, margin)[0]).char_crops for margin in margins]
-                cuts = [crops for crops in cuts if len(crops) == len(sample.text)]
-                if not cuts:
+                crop, _ = crop_box(read_image(sample.image_path, color=True), sample.box, self.crop_margin)
+                segmentation = self.segmenter(crop)
+                if len(segmentation) != len(sample.text):
                     continue
                 counts["used"] += 1
-                copies = -(-self.repeat // len(cuts)) if split == "train" else 1  # about `repeat` per character
+                copies = self.repeat if split == "train" else 1
                 stem = f"real_{Path(folder).name}_{sample.image_path.stem}"
-                for cut, crops in enumerate(cuts):
-                    for index, (char, char_crop) in enumerate(zip(sample.text, crops)):
-                        class_dir = root / split / f"class_{char}"
-                        class_dir.mkdir(parents=True, exist_ok=True)
-                        for copy in range(copies):
-                            cv2.imwrite(str(class_dir / f"{stem}_{index}_{cut}-{copy}.png"), char_crop)
-                        counts[split] += copies
+                for index, (char, char_crop) in enumerate(zip(sample.text, segmentation.char_crops)):
+                    class_dir = root / split / f"class_{char}"
+                    class_dir.mkdir(parents=True, exist_ok=True)
+                    for copy in range(copies):
+                        cv2.imwrite(str(class_dir / f"{stem}_{index}_{copy}.png"), char_crop)
+                    counts[split] += copies
         return counts
