@@ -1,4 +1,6 @@
-"""Whole-plate checkpoints compared on their real-photo val share, the only place lpr chooses between runs.
+"""Plate checkpoints compared on their real-photo val share, the only place lpr chooses between runs.
+
+Whole-plate checkpoints and `experiment=plates` ones alike: both keep the photo split they trained with.
 
     .venv/bin/python experiments/crnn_val.py CKPT [CKPT ...] [--threads 2] [--run-dir logs/crnn_val]
 
