@@ -2,8 +2,8 @@
 
 Each OpenALPR photo on the train or val side of the fixed split (`lpr.plates.hash_split`) is cropped at its
 labelled box and segmented; when the segmentation yields as many characters as the label has, the
-characters take the label's letters in order. Only the training side is touched, so plate figures on
-the held-out photos stay honest. The tree (generated + harvested, as hard links) is cached under a
+characters take the label's letters in order. Held-out photos are never touched, so plate figures on
+them stay honest. The tree (generated + harvested, as hard links) is cached under a
 name made from the settings' hash, like lpr.synth's.
 """
 import logging

@@ -96,13 +96,13 @@ def test_generator_refuses_unknown_font():
 
 
 def test_harvest_takes_real_characters_from_train_and_val_photos_only(tmp_path):
-    """Held-out photos give nothing; each used photo's characters land in its own split, as `lpr.read subset=` selects."""
+    """Held-out photos give nothing; each used photo's characters land in the split `lpr.read subset=` reads it in."""
     harvest = SynthAndHarvest(per_class={"train": 1, "val": 1}, segmenter=CharSegmenter(),
                               photo_dirs=[str(OPENALPR / "eu")], train_percent=50, val_percent=20, repeat=2)
     root = harvest.ensure(tmp_path)
     splits = {}
-    for path in root.glob("*/class_*/real_*.png"):
-        splits.setdefault(path.parts[-3], set()).add("_".join(path.stem.split("_")[2:-2]))  # real_{folder}_{stem}_{index}_{copy}
+    for path in root.glob("*/class_*/real_*.png"):  # real_{folder}_{stem}_{index}_{copy}
+        splits.setdefault(path.parts[-3], set()).add("_".join(path.stem.split("_")[2:-2]))
     assert splits.get("train") and splits.get("val")
     for split, stems in splits.items():
         assert {hash_split(f"{stem}.jpg", harvest.split_percent, harvest.salt) for stem in stems} == {split}

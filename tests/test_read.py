@@ -127,8 +127,7 @@ def test_cli_reads_and_nothing_readable_exits_non_zero(tiny_ckpt, openalpr_folde
 
 def test_subset_val_reads_the_checkpoints_own_val_share(small_crnn_ckpt, tmp_path):
     from lpr.errors import LprError
-    from lpr.plates import hash_split
-    from lpr.plates import load_plate_samples
+    from lpr.plates import hash_split, load_plate_samples
 
     folder, percent = OPENALPR / "eu", {"train": 30, "val": 20}
     checkpoint = torch.load(small_crnn_ckpt, weights_only=False)
