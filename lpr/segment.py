@@ -6,7 +6,8 @@ are filtered by size relative to the plate. The characters are the largest row o
 and baseline, which drops borders, bolts, state names, slogans and stickers; fragments stacked in one
 column are merged and blobs as wide as two characters are split at the thinnest column. Blobs of another colour
 than the row's ink (emblems, country shields, stickers) and thin bars at the crop's sides (frame edges) are
-dropped. A tilted row is straightened once and segmented again. The polarity that yields the better row wins.
+dropped. A tilted row is straightened once and segmented again, and kept if it scores no worse. The polarity
+that yields the better row wins.
 """
 from dataclasses import dataclass
 
@@ -81,13 +82,14 @@ class CharSegmenter:
         for dark_ink in polarities:
             ink_bright = 255 - work if dark_ink else work
             boxes, score = self.char_row(ink_bright, chroma)
-            angle = self.row_angle(boxes)
-            if abs(angle) > self.deskew_angle:
-                rotation = cv2.getRotationMatrix2D((work.shape[1] / 2, work.shape[0] / 2), angle, 1.0)
-                ink_bright = rotate(ink_bright, rotation)
-                boxes, score = self.char_row(ink_bright, None if chroma is None else rotate(chroma, rotation))
-            else:
-                angle = 0.0
+            tilt, angle = self.row_angle(boxes), 0.0
+            if abs(tilt) > self.deskew_angle:  # straightened, unless a tilt misjudged from a stray box loses the row
+                rotation = cv2.getRotationMatrix2D((work.shape[1] / 2, work.shape[0] / 2), tilt, 1.0)
+                straightened = rotate(ink_bright, rotation)
+                straight_boxes, straight_score = self.char_row(straightened,
+                                                               None if chroma is None else rotate(chroma, rotation))
+                if straight_score >= score:
+                    boxes, score, ink_bright, angle = straight_boxes, straight_score, straightened, tilt
             score += self.dark_prior if dark_ink else 0.0
             if best is None or score > best[0]:
                 best = (score, boxes, ink_bright, angle)

@@ -12,6 +12,8 @@ from tests.conftest import OPENALPR, compose_config
 # Clean plates of each region, with the number of characters their label has.
 CLEAN_PLATES = [("us", "0b86cecf-67d1-4fc0-87c9-b36b0ee228bb.jpg"), ("eu", "eu11.jpg"), ("eu", "eu5.jpg"),
                 ("br", "FZB9581.jpg"), ("br", "HPM9362.jpg")]
+# A `1` merged with the frame misjudges this row's tilt: the straightened plate must not replace the straight row.
+MISJUDGED_TILT = ("us", "wts-lg-000127.jpg")
 BOX_MARGIN = (0.04, 0.15)
 
 
@@ -28,7 +30,7 @@ def segmenter(tmp_path_factory):
     return instantiate(cfg.segment)
 
 
-@pytest.mark.parametrize("region,name", CLEAN_PLATES)
+@pytest.mark.parametrize("region,name", CLEAN_PLATES + [MISJUDGED_TILT])
 def test_segmentation_counts_characters_of_clean_plates(segmenter, region, name):
     sample = labelled(region, name)
     crop, _ = crop_box(read_image(sample.image_path, color=True), sample.box, BOX_MARGIN)
