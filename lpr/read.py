@@ -10,6 +10,7 @@ import csv
 import logging
 import sys
 import time
+from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,7 +118,9 @@ class PlateReader:
     def __init__(self, engine, locate_cfg: DictConfig, segmenter: CharSegmenter, threads: int):
         self.engine = engine
         self.mode = locate_cfg.mode
-        self.margin = tuple(locate_cfg.get("crop_margin", (0.0, 0.0)))
+        # locate=box reads its box at each margin and keeps the reading most of them agree on
+        self.margins = [tuple(margin) for margin in [locate_cfg.get("crop_margin", (0.0, 0.0)),
+                                                     *locate_cfg.get("vote_margins", [])]]
         self.locator = instantiate(locate_cfg.locator) if self.mode == "auto" else None
         self.segmenter = segmenter
         self.threads = threads
@@ -135,8 +138,8 @@ class PlateReader:
             if w <= 0 or h <= 0 or x >= image.shape[1] or y >= image.shape[0] or x + w <= 0 or y + h <= 0:
                 raise LprError(f"{sample.image_path}: box {sample.box} lies outside the {image.shape[1]}x"
                                f"{image.shape[0]} image")
-            crop, origin = crop_box(image, sample.box, self.margin)
-            return [crop], [(origin, origin)]
+            crops = [crop_box(image, sample.box, margin) for margin in self.margins]
+            return [crop for crop, _ in crops], [(origin, origin) for _, origin in crops]
         crops, places = [], []
         for box in self.locator.candidates(image):
             crop, origin = crop_box(image, box, self.locator.crop_margin)
@@ -170,28 +173,44 @@ class PlateReader:
             return str(error)
 
     def pick(self, chunk, crops, boxes, owners, readings, loaded) -> list[PlateResult]:
-        """One result per readable photo: its only crop, or (locate=auto) its most plate-like candidate."""
+        """One result per readable photo: the reading most of its crops agree on (locate=box, none), or
+        (locate=auto) its most plate-like candidate."""
         if self.locator is not None:
             scores = [self.locator.plausibility(r.text, r.confidence, self.engine.formats) for r in readings]
-        best: dict[int, int] = {}
+        positions: dict[int, list[int]] = {}
         for position, owner in enumerate(owners):
-            if self.locator is None or owner not in best or scores[position] > scores[best[owner]]:
-                best[owner] = position
+            positions.setdefault(owner, []).append(position)
         results = []
         for index, sample in enumerate(chunk):
             if isinstance(loaded[index], str):
                 continue
-            if index not in best:  # no candidate at all: an empty reading, still counted
+            if index not in positions:  # no candidate at all: an empty reading, still counted
                 results.append(PlateResult(sample, "", 0.0, None, np.zeros((8, 8, 3), np.uint8), None))
                 continue
-            position = best[index]
+            if self.locator is None:
+                position, confidence = majority_reading(readings, positions[index])
+            else:
+                position = max(positions[index], key=lambda candidate: scores[candidate])
+                confidence = readings[position].confidence
             reading, (box, origin) = readings[position], boxes[position]
             if self.locator is not None:
                 segmentation = reading.segmentation or self.segmenter(crops[position])
                 box = self.locator.tighten(box, char_extent(origin, segmentation, self.locator.min_chars))
-            results.append(PlateResult(sample, reading.text, reading.confidence, box, crops[position],
-                                       reading.segmentation))
+            results.append(PlateResult(sample, reading.text, confidence, box, crops[position], reading.segmentation))
         return results
+
+
+def majority_reading(readings: list[PlateReading], positions: list[int]) -> tuple[int, float]:
+    """The reading most of a plate's crops agree on (ties: the larger summed confidence): the position of its most
+    confident crop, and its confidence summed over the crops that read it and divided by all, so that a reading
+    only some crops agree on is less sure. One crop: that crop and its own confidence."""
+    votes, support = Counter(), defaultdict(float)
+    for position in positions:
+        votes[readings[position].text] += 1
+        support[readings[position].text] += readings[position].confidence
+    winner = max(votes, key=lambda text: (votes[text], support[text]))
+    position = max((p for p in positions if readings[p].text == winner), key=lambda p: readings[p].confidence)
+    return position, support[winner] / len(positions)
 
 
 def failure_grid(results: list[PlateResult], count: int, tile_height: int = 64) -> np.ndarray | None:

@@ -73,6 +73,24 @@ def test_box_outside_the_image_is_one_error_line(tiny_ckpt, openalpr_folder, tmp
     assert len(predictions(run_dir)) == 2
 
 
+def test_locate_box_reads_every_vote_margin_and_the_majority_wins(tiny_ckpt, openalpr_folder, tmp_path, monkeypatch):
+    from lpr import read as read_module
+    from lpr.read import PlateReading, majority_reading
+
+    crops_read = []
+    engine_read = read_module.engine_read
+    monkeypatch.setattr(read_module, "engine_read",
+                        lambda engine, crops: crops_read.append(len(crops)) or engine_read(engine, crops))
+    run_read(tmp_path, f"ckpt_path={tiny_ckpt}", f"input={openalpr_folder}", "locate=box",
+             "locate.vote_margins=[[0.0,0.0],[0.02,0.1]]")
+    assert sum(crops_read) == 3 * len(PHOTOS)
+    readings = [PlateReading("ABC123", 0.9), PlateReading("ABC128", 0.5), PlateReading("ABC128", 0.4),
+                PlateReading("XYZ", 0.99)]
+    assert majority_reading(readings, [0, 1, 2]) == (1, pytest.approx(0.3))  # two votes beat one surer one
+    assert majority_reading(readings, [0, 3]) == (3, pytest.approx(0.495))  # a tie goes to the surer reading
+    assert majority_reading(readings, [0]) == (0, 0.9)
+
+
 def test_engine_classifies_all_characters_in_one_batch(tiny_ckpt, openalpr_folder):
     from lpr.checkpoint import load_classifier
     from lpr.read import ClassicEngine
