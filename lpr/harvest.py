@@ -4,8 +4,10 @@ Each OpenALPR photo on the train or val side of the fixed split (`lpr.plates.has
 labelled box and segmented; when the segmentation yields as many characters as the label has, the
 characters take the label's letters in order. Held-out photos are never touched, so plate figures on
 them stay honest. The tree (generated + harvested, as hard links) is cached under a
-name made from the settings' hash, like lpr.synth's.
+name made from the settings' hash, like lpr.synth's, and from the segmentation's source: a change to how plates
+are cut harvests again.
 """
+import inspect
 import logging
 import os
 from dataclasses import dataclass, field, fields
@@ -13,6 +15,7 @@ from pathlib import Path
 
 import cv2
 
+from lpr import segment
 from lpr.errors import LprError
 from lpr.images import read_image
 from lpr.locate import crop_box
@@ -50,6 +53,7 @@ class SynthAndHarvest(CharSynth):
 
     def key(self) -> str:
         return settings_key({"synth": self.synth.key(), "segmenter": repr(self.segmenter),
+                             "segment_source": inspect.getsource(segment),
                              "dirs": sorted(self.photo_dirs), "salt": self.salt, "split": self.split_percent,
                              "crop_margin": list(self.crop_margin), "repeat": self.repeat})
 
