@@ -121,6 +121,9 @@ class PlateReader:
         # locate=box reads its box at each margin and keeps the reading most of them agree on
         self.margins = [tuple(margin) for margin in [locate_cfg.get("crop_margin", (0.0, 0.0)),
                                                      *locate_cfg.get("vote_margins", [])]]
+        if not all(len(margin) == 2 and all(isinstance(m, (int, float)) for m in margin) for margin in self.margins):
+            raise LprError(f"locate.crop_margin, locate.vote_margins: each margin must be [width, height] fractions, "
+                           f"got {self.margins}")
         self.locator = instantiate(locate_cfg.locator) if self.mode == "auto" else None
         self.segmenter = segmenter
         self.threads = threads

@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 import torch
 
+from lpr.errors import LprError
 from tests.conftest import OPENALPR, PHOTOS, compose_config, run_cli
+
 
 def run_read(tmp_path, *overrides):
     from lpr.read import read
@@ -89,6 +91,9 @@ def test_locate_box_reads_every_vote_margin_and_the_majority_wins(tiny_ckpt, ope
     assert majority_reading(readings, [0, 1, 2]) == (1, pytest.approx(0.3))  # two votes beat one surer one
     assert majority_reading(readings, [0, 3]) == (3, pytest.approx(0.495))  # a tie goes to the surer reading
     assert majority_reading(readings, [0]) == (0, 0.9)
+    with pytest.raises(LprError, match="vote_margins.*fractions"):
+        run_read(tmp_path, f"ckpt_path={tiny_ckpt}", f"input={openalpr_folder}", "locate=box",
+                 "locate.vote_margins=[[0.1]]")
 
 
 def test_engine_classifies_all_characters_in_one_batch(tiny_ckpt, openalpr_folder):
