@@ -3,7 +3,7 @@ import numpy as np
 
 from lpr.alphabet import ALPHABET
 from lpr.formats import PlateFormats
-from lpr.preprocess import plates_to_batch
+from lpr.preprocess import inputs_to_batch, plate_input
 
 BLANK = 0  # CTC blank; character i of the alphabet is class i + 1
 
@@ -44,8 +44,17 @@ class CtcReader:
     def recognize(self, batch: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
+    def prepare(self, plate_crop: np.ndarray) -> np.ndarray:
+        """BGR or grey uint8 plate crop of any size -> the recognizer's uint8 input (lpr.read does it in its loader
+        threads)."""
+        return plate_input(plate_crop, self.height, self.width)
+
+    def read_prepared(self, inputs: list[np.ndarray]) -> list[tuple[str, float]]:
+        """Prepared crops -> (text, confidence in [0, 1]) per crop."""
+        if not inputs:
+            return []
+        return ctc_greedy_decode(self.recognize(inputs_to_batch(inputs)), self.formats)
+
     def read_crops(self, plate_crops: list[np.ndarray]) -> list[tuple[str, float]]:
         """BGR or grey uint8 plate crops of any size -> (text, confidence in [0, 1]) per crop."""
-        if not plate_crops:
-            return []
-        return ctc_greedy_decode(self.recognize(plates_to_batch(plate_crops, self.height, self.width)), self.formats)
+        return self.read_prepared([self.prepare(crop) for crop in plate_crops])

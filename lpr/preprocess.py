@@ -32,7 +32,7 @@ def chars_to_batch(char_crops: list[np.ndarray], size: int) -> np.ndarray:
     """Grey uint8 crops -> float32 (N, 1, size, size) in [0, 1], ready for the classifier."""
     if not char_crops:
         return np.zeros((0, 1, size, size), np.float32)
-    return (np.stack([format_char(crop, size) for crop in char_crops]).astype(np.float32) / 255.0)[:, None]
+    return inputs_to_batch([format_char(crop, size) for crop in char_crops])
 
 
 def plate_input(crop: np.ndarray, height: int, width: int) -> np.ndarray:
@@ -50,4 +50,9 @@ def plates_to_batch(plate_crops: list[np.ndarray], height: int, width: int) -> n
     """BGR or grey uint8 plate crops -> float32 (N, 1, height, width) in [0, 1], ready for the recognizer."""
     if not plate_crops:
         return np.zeros((0, 1, height, width), np.float32)
-    return (np.stack([plate_input(crop, height, width) for crop in plate_crops]).astype(np.float32) / 255.0)[:, None]
+    return inputs_to_batch([plate_input(crop, height, width) for crop in plate_crops])
+
+
+def inputs_to_batch(inputs: list[np.ndarray]) -> np.ndarray:
+    """uint8 model inputs of one size (H, W) -> float32 (N, 1, H, W) in [0, 1]."""
+    return (np.stack(inputs).astype(np.float32) / 255.0)[:, None]

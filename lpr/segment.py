@@ -7,7 +7,7 @@ and baseline, which drops borders, bolts, state names, slogans and stickers; fra
 column are merged and blobs as wide as two characters are split at the thinnest column. Blobs of another colour
 than the row's ink (emblems, country shields, stickers) and thin bars at the crop's sides (frame edges) are
 dropped. A tilted row is straightened once and segmented again, and kept if it scores no worse. The polarity
-that yields the better row wins.
+that yields the better row wins; light ink is not tried where dark ink's row already scores beyond its reach.
 """
 from dataclasses import dataclass
 
@@ -80,6 +80,8 @@ class CharSegmenter:
         polarities = {"both": (True, False), "dark": (True,), "light": (False,)}[self.polarity]
         best = None
         for dark_ink in polarities:
+            if best is not None and best[0] >= self.max_chars:  # no row scores above max_chars: light cannot win
+                break
             ink_bright = 255 - work if dark_ink else work
             boxes, score = self.char_row(ink_bright, chroma)
             tilt, angle = self.row_angle(boxes), 0.0

@@ -75,17 +75,47 @@ def test_box_outside_the_image_is_one_error_line(tiny_ckpt, openalpr_folder, tmp
     assert len(predictions(run_dir)) == 2
 
 
-def test_locate_box_reads_every_vote_margin_and_the_majority_wins(tiny_ckpt, openalpr_folder, tmp_path, monkeypatch):
-    from lpr import read as read_module
+class CropSizeEngine:
+    """A stand-in engine that reads each crop as the text planned for its size, and keeps what it was given."""
+
+    formats = None
+
+    def __init__(self):
+        self.texts, self.read = {}, []
+
+    def prepare(self, crop):
+        return crop.shape
+
+    def read_prepared(self, shapes):
+        self.read += shapes
+        return [(self.texts[shape], 0.9 if self.texts[shape] == "SSS" else 0.5) for shape in shapes]
+
+
+def test_locate_box_reads_later_margins_only_where_the_first_disagree(openalpr_folder):
+    from omegaconf import OmegaConf
+
+    from lpr.plates import load_plate_samples
+    from lpr.read import PlateReader
+    from lpr.segment import CharSegmenter
+
+    engine = CropSizeEngine()
+    locate = OmegaConf.create({"mode": "box", "crop_margin": [0.04, 0.15], "vote_margins": [[0.0, 0.0], [0.02, 0.1]]})
+    reader = PlateReader(engine, locate, CharSegmenter(), threads=2)
+    samples, _ = load_plate_samples(openalpr_folder)
+    # per photo, the readings of its three margins: the first two agree; they disagree and the third decides; all
+    # three disagree and the surest wins
+    plan = [["ABC", "ABC", "XYZ"], ["ABC", "XYZ", "XYZ"], ["QQQ", "RRR", "SSS"]]
+    crops = [reader.plate_crops(sample)[0] for sample in samples]
+    engine.texts = {crop.shape: text for photo, texts in zip(crops, plan) for crop, text in zip(photo, texts)}
+    assert len(engine.texts) == 9  # every crop has a size of its own
+    results = reader.read(samples, batch_plates=256, problems=[])
+    assert [result.text for result in results] == ["ABC", "XYZ", "SSS"]
+    assert sorted(engine.read) == sorted(crop.shape for crop in [*crops[0][:2], *crops[1], *crops[2]])
+
+
+def test_majority_reading_counts_votes_then_confidence(tiny_ckpt, openalpr_folder, tmp_path):
     from lpr.read import PlateReading, majority_reading
 
-    crops_read = []
-    engine_read = read_module.engine_read
-    monkeypatch.setattr(read_module, "engine_read",
-                        lambda engine, crops: crops_read.append(len(crops)) or engine_read(engine, crops))
-    run_read(tmp_path, f"ckpt_path={tiny_ckpt}", f"input={openalpr_folder}", "locate=box",
-             "locate.vote_margins=[[0.0,0.0],[0.02,0.1]]")
-    assert sum(crops_read) == 3 * len(PHOTOS)
     readings = [PlateReading("ABC123", 0.9), PlateReading("ABC128", 0.5), PlateReading("ABC128", 0.4),
                 PlateReading("XYZ", 0.99)]
     assert majority_reading(readings, [0, 1, 2]) == (1, pytest.approx(0.3))  # two votes beat one surer one
@@ -96,23 +126,28 @@ def test_locate_box_reads_every_vote_margin_and_the_majority_wins(tiny_ckpt, ope
                  "locate.vote_margins=[[0.1]]")
 
 
-def test_engine_classifies_all_characters_in_one_batch(tiny_ckpt, openalpr_folder):
+def test_engine_classifies_the_characters_of_all_plates_in_slices(tiny_ckpt, openalpr_folder):
     from lpr.checkpoint import load_classifier
     from lpr.read import ClassicEngine
     from lpr.segment import CharSegmenter
 
     classifier = load_classifier(tiny_ckpt)
-    engine = ClassicEngine(classifier, CharSegmenter(), classifier.input_size)
+    engine = ClassicEngine(classifier, CharSegmenter(), classifier.input_size, batch_chars=5)
     calls = []
     classify = engine.classify
     engine.classify = lambda batch: calls.append(batch.shape) or classify(batch)
     photo = cv2.imread(str(openalpr_folder / "FZB9581.jpg"))
     plates = [photo[480:590, 950:1250], photo[480:590, 950:1250], np.full((30, 90, 3), 255, np.uint8)]
     readings = engine.read_crops(plates)
-    assert len(calls) == 1 and calls[0][1:] == (1, classifier.input_size, classifier.input_size)
-    assert calls[0][0] == sum(len(text) for text, _ in readings)
-    assert readings[0] == readings[1] and readings[2] == ("", 0.0)
+    assert all(shape[0] <= 5 and shape[1:] == (1, classifier.input_size, classifier.input_size) for shape in calls)
+    assert sum(shape[0] for shape in calls) == sum(len(text) for text, _ in readings) > 5
+    assert readings[0][0] == readings[1][0] and readings[0][1] == pytest.approx(readings[1][1], abs=1e-5)
+    assert readings[2] == ("", 0.0)
     assert all(isinstance(text, str) and 0.0 <= confidence <= 1.0 for text, confidence in readings)
+    engine.batch_chars = 1000  # one batch reads the same
+    texts, confidences = zip(*readings)
+    assert [text for text, _ in engine.read_crops(plates)] == list(texts)
+    assert [confidence for _, confidence in engine.read_crops(plates)] == pytest.approx(confidences, abs=1e-5)
 
 
 def test_load_engine_hands_crnn_checkpoints_to_their_engine(tmp_path, monkeypatch):
