@@ -45,8 +45,8 @@ class CtcReader:
         raise NotImplementedError
 
     def prepare(self, plate_crop: np.ndarray) -> np.ndarray:
-        """BGR or grey uint8 plate crop of any size -> the recognizer's uint8 input (lpr.read does it in its loader
-        threads)."""
+        """BGR or grey uint8 plate crop of any size -> the recognizer's uint8 input (lpr.read makes it while its
+        loader threads decode photos)."""
         return plate_input(plate_crop, self.height, self.width)
 
     def read_prepared(self, inputs: list[np.ndarray]) -> list[tuple[str, float]]:

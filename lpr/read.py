@@ -66,7 +66,7 @@ class ClassicEngine:
             return torch.softmax(self.classifier(torch.from_numpy(batch)), dim=1).numpy()
 
     def prepare(self, plate_crop: np.ndarray) -> Segmentation:
-        """The per-crop work before the model call (lpr.read does it in its loader threads)."""
+        """The per-crop work before the model call (lpr.read does it while its loader threads decode photos)."""
         return self.segmenter(plate_crop)
 
     def read_prepared(self, segmentations: list[Segmentation]) -> list[PlateReading]:
