@@ -69,6 +69,22 @@ def test_light_ink_on_dark_plate_is_segmented():
     assert len(CharSegmenter(polarity="dark")(plate)) != 5
 
 
+def test_light_ink_is_not_tried_where_the_dark_row_cannot_be_beaten(segmenter, monkeypatch):
+    sample = labelled("br", "FZB9581.jpg")  # seven dark characters: a row light ink cannot outscore
+    crop, _ = crop_box(read_image(sample.image_path, color=True), sample.box, BOX_MARGIN)
+    rows = []
+    char_row = CharSegmenter.char_row
+    monkeypatch.setattr(CharSegmenter, "char_row", lambda self, *a: rows.append(1) or char_row(self, *a))
+    both = segmenter(crop)
+    assert len(rows) == 1  # the dark row only: no tilt to straighten, and light ink skipped
+    dark = CharSegmenter(**{**vars(segmenter), "polarity": "dark"})(crop)
+    assert np.array_equal(both.char_boxes, dark.char_boxes) and len(both) == 7
+    # a dark row too weak to rule light ink out: both polarities are cut
+    rows.clear()
+    CharSegmenter(**{**vars(segmenter), "dark_prior": 0.0})(crop)
+    assert len(rows) == 2
+
+
 def test_emblems_and_frame_edges_are_not_characters():
     import cv2
 
