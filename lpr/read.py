@@ -167,8 +167,15 @@ class PlateReader:
         return crops, places
 
     def read(self, samples: list[PlateSample], batch_plates: int, problems: list[str]) -> list[PlateResult]:
-        results = []
+        opencv_threads = cv2.getNumThreads()
         cv2.setNumThreads(1)  # the loader threads are the parallelism: OpenCV's own pool would only compete with them
+        try:
+            return self.read_chunks(samples, batch_plates, problems)
+        finally:
+            cv2.setNumThreads(opencv_threads)
+
+    def read_chunks(self, samples: list[PlateSample], batch_plates: int, problems: list[str]) -> list[PlateResult]:
+        results = []
         with ThreadPoolExecutor(self.threads) as pool:
             for start in range(0, len(samples), batch_plates):
                 chunk = samples[start:start + batch_plates]

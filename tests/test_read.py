@@ -108,7 +108,9 @@ def test_locate_box_reads_later_margins_only_where_the_first_disagree(openalpr_f
     crops = [reader.plate_crops(sample)[0] for sample in samples]
     engine.texts = {crop.shape: text for photo, texts in zip(crops, plan) for crop, text in zip(photo, texts)}
     assert len(engine.texts) == 9  # every crop has a size of its own
+    opencv_threads = cv2.getNumThreads()
     results = reader.read(samples, batch_plates=256, problems=[])
+    assert cv2.getNumThreads() == opencv_threads  # single-threaded OpenCV only while reading
     assert [result.text for result in results] == ["ABC", "XYZ", "SSS"]
     assert sorted(engine.read) == sorted(crop.shape for crop in [*crops[0][:2], *crops[1], *crops[2]])
 
