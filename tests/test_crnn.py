@@ -9,6 +9,7 @@ import torch
 
 from lpr.errors import LprError
 from lpr.ctc import ctc_greedy_decode
+from lpr.models.crnn import CRNN
 from lpr.plate_data import PlateDataModule
 from lpr.plate_module import CrnnEngine, encode_texts
 from lpr.plates import hash_split, in_holdout
@@ -99,6 +100,13 @@ def test_ctc_greedy_decoding(path, text):
     [(decoded, confidence)] = ctc_greedy_decode(log_probs_of(path))
     assert decoded == text
     assert confidence == pytest.approx(0.9 ** len(path), rel=1e-4)
+
+
+@pytest.mark.parametrize("height,width", [(32, 128), (40, 160), (36, 100)])
+def test_crnn_takes_input_sizes_that_are_not_multiples_of_its_strides(height, width):
+    net = CRNN([8, 16, 16, 16], [[2, 2], [2, 2], [2, 1], [2, 1]], rnn_hidden=8, input_height=height, input_width=width)
+    logits = net(torch.zeros(2, 1, height, width))
+    assert logits.shape == (2, -(-width // 4), 37)
 
 
 def test_ctc_targets_are_alphabet_positions_after_the_blank():

@@ -1,6 +1,4 @@
 """CRNN: a small conv backbone turns a plate into a row of feature columns, a BiLSTM reads them in order."""
-import math
-
 from torch import nn
 
 from lpr.alphabet import ALPHABET
@@ -25,9 +23,9 @@ class CRNN(nn.Module):
                        nn.BatchNorm2d(width), nn.ReLU(inplace=True)]
             in_channels = width
         self.backbone = nn.Sequential(*layers)
-        feature_height = input_height // math.prod(stride[0] for stride in strides)
-        if feature_height < 1 or input_width // math.prod(stride[1] for stride in strides) < 1:
-            raise ValueError(f"strides {strides} shrink a {input_height}x{input_width} input to nothing")
+        feature_height = conv_output_size(input_height, [stride[0] for stride in strides])
+        if input_height < 1 or input_width < 1:
+            raise ValueError(f"input size {input_height}x{input_width} must be positive")
         features = in_channels * feature_height
         self.dropout = nn.Dropout(dropout)
         self.rnn = nn.LSTM(features, rnn_hidden, rnn_layers, batch_first=True, bidirectional=True) \
@@ -40,3 +38,11 @@ class CRNN(nn.Module):
         if self.rnn is not None:
             columns, _ = self.rnn(columns)
         return self.classifier(columns)
+
+
+def conv_output_size(size: int, strides: list[int]) -> int:
+    """Rows (or columns) left after 3x3 convolutions with padding 1 and these strides: ceil(size / stride) each,
+    so any input size works, not only multiples of the strides' product."""
+    for stride in strides:
+        size = (size - 1) // stride + 1
+    return size
