@@ -8,14 +8,16 @@ class CRNN(nn.Module):
     """(N, 1, H, W) in [0, 1] -> (N, T, 1 + 36) logits per column; class 0 is the CTC blank.
 
     Each conv block is Conv3x3-BatchNorm-ReLU with stride `strides[i]` (height, width), which shrinks the map
-    as a max-pool would at a fraction of the cost on CPU: T = W / prod(width strides). `rnn_hidden=0` drops the
-    BiLSTM for a conv-only sequence head.
+    as a max-pool would at a fraction of the cost on CPU: T = W / prod(width strides), rounded up.
+    `rnn_hidden=0` drops the BiLSTM for a conv-only sequence head.
     """
 
     def __init__(self, channels: list[int], strides: list[list[int]], rnn_hidden: int = 64, rnn_layers: int = 1,
                  dropout: float = 0.1, input_height: int = 32, input_width: int = 128,
                  num_classes: int = len(ALPHABET) + 1):
         super().__init__()
+        if input_height < 1 or input_width < 1:
+            raise ValueError(f"input size {input_height}x{input_width} must be positive")
         self.input_height, self.input_width = input_height, input_width
         layers, in_channels = [], 1
         for width, stride in zip(channels, strides, strict=True):
@@ -23,10 +25,7 @@ class CRNN(nn.Module):
                        nn.BatchNorm2d(width), nn.ReLU(inplace=True)]
             in_channels = width
         self.backbone = nn.Sequential(*layers)
-        feature_height = conv_output_size(input_height, [stride[0] for stride in strides])
-        if input_height < 1 or input_width < 1:
-            raise ValueError(f"input size {input_height}x{input_width} must be positive")
-        features = in_channels * feature_height
+        features = in_channels * conv_output_size(input_height, [stride[0] for stride in strides])
         self.dropout = nn.Dropout(dropout)
         self.rnn = nn.LSTM(features, rnn_hidden, rnn_layers, batch_first=True, bidirectional=True) \
             if rnn_hidden else None
