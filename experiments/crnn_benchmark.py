@@ -1,6 +1,8 @@
 """Whole-plate reader beside the classic pipeline on the OpenALPR photos a checkpoint never trained on.
 
-    .venv/bin/python experiments/crnn_benchmark.py --crnn CKPT [--classic CKPT] [--threads 2]
+    .venv/bin/python experiments/crnn_benchmark.py --crnn CKPT [CKPT ...] [--classic CKPT] [--threads 2]
+
+Several `--crnn` checkpoints are read as one ensemble (`lpr.read ckpt_path=[A,B]`: one vote per reading).
 
 For each region and `locate=box` / `locate=auto`, runs `python -m lpr.read subset=holdout` (the photos
 outside configs/data/plates_chars_holdout.yaml's train share, which is also the CRNN's test share: check
@@ -46,28 +48,34 @@ def holdout_matches(ckpt: str, holdout, data_root: Path) -> None:
                 raise SystemExit(f"{ckpt}: its real-photo split differs from the benchmark holdout ({sample.name})")
 
 
-def engine_speed(engine: CrnnEngine, folder: Path, holdout, crop_margin) -> tuple[float, float, float]:
-    """Plates/s of the CRNN engine alone on the holdout box crops: all in one call (wall clock, and per
-    second of this process's CPU time, which a machine shared with other jobs does not distort), and one
-    crop per call (wall clock)."""
+def engine_speed(engines: list[CrnnEngine], folder: Path, holdout, crop_margin) -> tuple[float, float, float]:
+    """Plates/s of the CRNN engines alone (an ensemble's members one after the other) on the holdout box crops: all
+    in one call (wall clock, and per second of this process's CPU time, which a machine shared with other jobs
+    does not distort), and one crop per call (wall clock)."""
     samples = [s for s in load_plate_samples(folder)[0] if in_holdout(s.name, holdout.salt, holdout.train_percent)]
     crops = [crop_box(read_image(s.image_path, color=True), s.box, crop_margin)[0] for s in samples]
-    engine.read_crops(crops)  # warm-up
+
+    def read(plate_crops):
+        for engine in engines:
+            engine.read_crops(plate_crops)
+
+    read(crops)  # warm-up
     wall, cpu = [], []
     for _ in range(5):
         started, started_cpu = time.perf_counter(), time.process_time()
-        engine.read_crops(crops)
+        read(crops)
         wall.append(len(crops) / (time.perf_counter() - started))
         cpu.append(len(crops) / (time.process_time() - started_cpu))
     started = time.perf_counter()
     for crop in crops:
-        engine.read_crops([crop])
+        read([crop])
     return statistics.median(wall), statistics.median(cpu), len(crops) / (time.perf_counter() - started)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--crnn", required=True, help="checkpoint of experiment=crnn_plates")
+    parser.add_argument("--crnn", required=True, nargs="+",
+                        help="checkpoint of experiment=crnn_plates; several: read as one ensemble")
     parser.add_argument("--classic", help="character classifier checkpoint for the classic rows")
     parser.add_argument("--data", default=str(shared_data_dir() / "openalpr-endtoend"))
     parser.add_argument("--modes", default="box,auto")
@@ -75,16 +83,19 @@ def main():
     parser.add_argument("--results", default=str(REPO / "experiments" / "RESULTS.md"))
     args = parser.parse_args()
     holdout, crop_margin = read_defaults()
-    holdout_matches(args.crnn, holdout, Path(args.data))
+    for ckpt in args.crnn:
+        holdout_matches(ckpt, holdout, Path(args.data))
     torch.set_num_threads(args.threads)
-    engine = CrnnEngine.from_checkpoint(args.crnn)
-    readers = [("CRNN (whole plate)", args.crnn)] + ([("classic (segment + CNN)", args.classic)] if args.classic else [])
+    engines = [CrnnEngine.from_checkpoint(ckpt) for ckpt in args.crnn]
+    crnn = args.crnn[0] if len(args.crnn) == 1 else f"[{','.join(args.crnn)}]"  # lpr.read's ckpt_path
+    name = "CRNN (whole plate)" if len(args.crnn) == 1 else f"CRNN ensemble of {len(args.crnn)}"
+    readers = [(name, crnn)] + ([("classic (segment + CNN)", args.classic)] if args.classic else [])
 
     rows = []
     with tempfile.TemporaryDirectory() as scratch:
         for region in REGIONS:
             folder = Path(args.data) / region
-            speed = engine_speed(engine, folder, holdout, crop_margin)
+            speed = engine_speed(engines, folder, holdout, crop_margin)
             for formats, label in region_formats(region):
                 for name, ckpt in readers:
                     for mode in args.modes.split(","):
@@ -94,7 +105,7 @@ def main():
                         print(label, name, mode, metrics.get("plate/acc"), metrics.get("plate/cer"), flush=True)
 
     lines = [HEADING, "",
-             f"Command: `.venv/bin/python experiments/crnn_benchmark.py --crnn {args.crnn}"
+             f"Command: `.venv/bin/python experiments/crnn_benchmark.py --crnn {' '.join(args.crnn)}"
              + (f" --classic {args.classic}" if args.classic else "") + f" --threads {args.threads}`  ",
              f"Machine: {platform.machine()} CPU, {args.threads} threads, no GPU, {time.strftime('%Y-%m-%d')}.  ",
              "Photos: the `holdout` subset of openalpr-endtoend (configs/data/plates_chars_holdout.yaml), which the "

@@ -4,6 +4,8 @@ Whole-plate checkpoints and `experiment=plates` ones alike: both keep the photo 
 
     .venv/bin/python experiments/crnn_val.py CKPT [CKPT ...] [--threads 2] [--run-dir logs/crnn_val]
 
+An argument "[CKPT_A,CKPT_B]" is one ensemble reader (lpr.read ckpt_path=[...]).
+
 Runs `python -m lpr.read subset=val locate=box` per region with each checkpoint (all must share one real-photo
 split), prints per checkpoint the val plates read exactly in each region and in all, and writes the same figures
 to RUN_DIR/metrics.json as flat keys (`<ckpt>:val/<region>/plate_acc`, `<ckpt>:val/plate_acc`, `..._n`).

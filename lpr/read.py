@@ -1,5 +1,7 @@
 """Read plates: `python -m lpr.read ckpt_path=CKPT input=PATH [locate=auto|box|none]`.
 
+`ckpt_path=[CKPT_A,CKPT_B]` reads every crop with each checkpoint and keeps the reading most of them agree on.
+
 PATH is an image, a folder of images, a folder of plate crops with labels.csv, or an OpenALPR folder.
 `backend=onnx model_path=MODEL.onnx` reads with onnxruntime only (from `lpr.export`): no torch import on that path.
 Prints `image<TAB>plate` per image; writes predictions.csv, metrics.json (where labels exist) and a grid
@@ -19,7 +21,7 @@ from typing import TYPE_CHECKING
 import cv2
 import hydra
 import numpy as np
-from omegaconf import DictConfig
+from omegaconf import DictConfig, ListConfig
 
 from lpr.alphabet import ALPHABET
 from lpr.config import instantiate, instantiate_group
@@ -92,6 +94,35 @@ class ClassicEngine:
         return [(r.text, r.confidence) for r in self.read_prepared([self.prepare(crop) for crop in plate_crops])]
 
 
+def as_list(paths) -> list[str]:
+    """`ckpt_path` / `model_path` as a list of paths: one path, or a list of them (an ensemble)."""
+    return [str(path) for path in paths] if isinstance(paths, (list, tuple, ListConfig)) else [str(paths)]
+
+
+def plain(paths):
+    """A config value as JSON can hold it: a list of paths (an ensemble) becomes a Python list."""
+    return as_list(paths) if isinstance(paths, ListConfig) else paths
+
+
+def load_engines(cfg: DictConfig) -> list:
+    """One engine per checkpoint (torch) or exported model (onnx), each told the region's plate formats."""
+    if cfg.backend == "onnx":
+        from lpr.onnx_backend import load_onnx_engine
+
+        engines = [load_onnx_engine(path, instantiate(cfg.segment), cfg.threads) for path in as_list(cfg.model_path)]
+    elif cfg.backend == "torch":
+        if cfg.threads:
+            import torch
+
+            torch.set_num_threads(cfg.threads)
+        engines = [load_engine(path, cfg) for path in as_list(cfg.ckpt_path)]
+    else:
+        raise LprError(f"backend: must be torch or onnx, got {cfg.backend!r}")
+    for engine in engines:
+        engine.formats = PlateFormats(cfg.formats.patterns)
+    return engines
+
+
 def load_engine(ckpt_path: str | Path, cfg: DictConfig):
     """The reader a checkpoint asks for: the CRNN's own engine, or segmentation + this character classifier."""
     from lpr.checkpoint import load_checkpoint, load_classifier
@@ -126,10 +157,11 @@ class PlateResult:
 
 
 class PlateReader:
-    """Runs one locate mode over samples: loads photos in threads, reads plate crops in large batches."""
+    """Runs one locate mode over samples: loads photos in threads, reads plate crops in large batches. With several
+    engines (an ensemble) every crop is read by each, and all the readings of a photo vote together."""
 
-    def __init__(self, engine, locate_cfg: DictConfig, segmenter: CharSegmenter, threads: int):
-        self.engine = engine
+    def __init__(self, engines: list, locate_cfg: DictConfig, segmenter: CharSegmenter, threads: int):
+        self.engines = engines
         self.mode = locate_cfg.mode
         # locate=box reads its box at each margin and keeps the reading most of them agree on
         self.margins = [tuple(margin) for margin in [locate_cfg.get("crop_margin", (0.0, 0.0)),
@@ -179,36 +211,47 @@ class PlateReader:
         with ThreadPoolExecutor(self.threads) as pool:
             for start in range(0, len(samples), batch_plates):
                 chunk = samples[start:start + batch_plates]
-                loaded, crops, owners, boxes, prepared = [], [], [], [], []
+                loaded, crops, owners, boxes, readers, prepared = [], [], [], [], [], []
                 # the engine's per-crop work (segmentation) runs here while the loader threads decode the next photos
                 for index, item in enumerate(pool.map(self.try_plate_crops, chunk)):
                     loaded.append(item)
                     if isinstance(item, str):
                         problems.append(item)
                         continue
-                    crops += item[0]
-                    boxes += item[1]
-                    owners += [index] * len(item[0])
-                    prepared += [self.engine.prepare(crop) if rank < self.first_round else None
-                                 for rank, crop in enumerate(item[0])]
-                readings = self.read_prepared(crops, owners, prepared)
+                    for reader, engine in enumerate(self.engines):
+                        crops += item[0]
+                        boxes += item[1]
+                        owners += [index] * len(item[0])
+                        readers += [reader] * len(item[0])
+                        prepared += [engine.prepare(crop) if rank < self.first_round else None
+                                     for rank, crop in enumerate(item[0])]
+                readings = self.read_prepared(crops, owners, readers, prepared)
                 results += self.pick(chunk, crops, boxes, owners, readings, loaded)
         return results
 
-    def read_prepared(self, crops: list[np.ndarray], owners: list[int], prepared: list) -> list[PlateReading | None]:
+    def read_prepared(self, crops: list[np.ndarray], owners: list[int], readers: list[int],
+                      prepared: list) -> list[PlateReading | None]:
         """The readings of the prepared crops, then of the others where a photo's prepared crops disagree: a box's
-        first margins that all agree outnumber the rest and have won the vote already (None: a crop left unread)."""
+        first margins that all agree outnumber the rest and have won the vote already (None: a crop left unread).
+        Each crop is read by its engine, `self.engines[readers[position]]`."""
         readings: list[PlateReading | None] = [None] * len(crops)
         first = [position for position, item in enumerate(prepared) if item is not None]
-        for position, reading in zip(first, engine_read_prepared(self.engine, [prepared[p] for p in first])):
-            readings[position] = reading
+        self.read_into(readings, first, readers, lambda engine, positions: engine_read_prepared(
+            engine, [prepared[position] for position in positions]))
         texts = defaultdict(set)
         for position in first:
             texts[owners[position]].add(readings[position].text)
         rest = [position for position, item in enumerate(prepared) if item is None and len(texts[owners[position]]) > 1]
-        for position, reading in zip(rest, engine_read(self.engine, [crops[p] for p in rest])):
-            readings[position] = reading
+        self.read_into(readings, rest, readers, lambda engine, positions: engine_read(
+            engine, [crops[position] for position in positions]))
         return readings
+
+    def read_into(self, readings: list, positions: list[int], readers: list[int], read_with) -> None:
+        """readings[position] = read_with(engine, its positions), one call per engine."""
+        for reader, engine in enumerate(self.engines):
+            mine = [position for position in positions if readers[position] == reader]
+            for position, reading in zip(mine, read_with(engine, mine) if mine else []):
+                readings[position] = reading
 
     def try_plate_crops(self, sample: PlateSample):
         try:
@@ -220,7 +263,7 @@ class PlateReader:
         """One result per readable photo: the reading most of its crops agree on (locate=box, none), or
         (locate=auto) its most plate-like candidate."""
         if self.locator is not None:
-            scores = [self.locator.plausibility(r.text, r.confidence, self.engine.formats) for r in readings]
+            scores = [self.locator.plausibility(r.text, r.confidence, self.engines[0].formats) for r in readings]
         positions: dict[int, list[int]] = {}
         for position, owner in enumerate(owners):
             if readings[position] is not None:
@@ -299,41 +342,38 @@ def select_samples(cfg: DictConfig) -> tuple[list[PlateSample], list[str]]:
 
 
 def checkpoint_split(cfg: DictConfig) -> tuple[dict, str]:
-    """The real-photo split a whole-plate checkpoint trained with, so that runs can be compared on their val share."""
+    """The real-photo split a whole-plate checkpoint trained with, so that runs can be compared on their val share;
+    an ensemble's checkpoints must all have trained with the same one."""
     if cfg.backend != "torch":
         raise LprError(f"subset={cfg.subset}: the photo split is kept in the checkpoint; read with ckpt_path")
     from lpr.checkpoint import load_checkpoint
 
-    data = load_checkpoint(cfg.ckpt_path).get("datamodule_hyper_parameters", {})
-    if not data.get("roots") or "split_percent" not in data:
-        raise LprError(f"{cfg.ckpt_path}: subset={cfg.subset}: the checkpoint trained on no split real photos")
-    percent = dict(data["split_percent"])
-    if not percent.get(cfg.subset):
-        raise LprError(f"{cfg.ckpt_path}: subset={cfg.subset}: the checkpoint's real photos have no {cfg.subset} share "
-                       f"(data.split_percent {percent})")
-    return percent, data["split_salt"]
+    splits = {}
+    for ckpt_path in as_list(cfg.ckpt_path):
+        data = load_checkpoint(ckpt_path).get("datamodule_hyper_parameters", {})
+        if not data.get("roots") or "split_percent" not in data:
+            raise LprError(f"{ckpt_path}: subset={cfg.subset}: the checkpoint trained on no split real photos")
+        percent = dict(data["split_percent"])
+        if not percent.get(cfg.subset):
+            raise LprError(f"{ckpt_path}: subset={cfg.subset}: the checkpoint's real photos have no {cfg.subset} "
+                           f"share (data.split_percent {percent})")
+        splits[ckpt_path] = (percent, data["split_salt"])
+    first, *others = splits
+    for ckpt_path in others:
+        if splits[ckpt_path] != splits[first]:
+            raise LprError(f"{ckpt_path}: subset={cfg.subset}: its photo split {splits[ckpt_path]} differs from "
+                           f"{first}'s {splits[first]}")
+    return splits[first]
 
 
 def read(cfg: DictConfig) -> dict:
     run_dir = Path(cfg.paths.output_dir)
     if cfg.locate.mode not in ("auto", "box", "none"):
         raise LprError(f"locate: must be auto, box or none, got {cfg.locate.mode!r}")
-    if cfg.backend == "onnx":
-        from lpr.onnx_backend import load_onnx_engine
-
-        engine = load_onnx_engine(cfg.model_path, instantiate(cfg.segment), cfg.threads)
-    elif cfg.backend == "torch":
-        if cfg.threads:
-            import torch
-
-            torch.set_num_threads(cfg.threads)
-        engine = load_engine(cfg.ckpt_path, cfg)
-    else:
-        raise LprError(f"backend: must be torch or onnx, got {cfg.backend!r}")
-    engine.formats = PlateFormats(cfg.formats.patterns)
+    engines = load_engines(cfg)
     samples, problems = select_samples(cfg)
     write_provenance(run_dir, cfg)
-    reader = PlateReader(engine, cfg.locate, instantiate(cfg.segment), cfg.threads or 2)
+    reader = PlateReader(engines, cfg.locate, instantiate(cfg.segment), cfg.threads or 2)
     started = time.perf_counter()
     results = reader.read(samples, cfg.batch_plates, problems)
     elapsed = time.perf_counter() - started
@@ -351,7 +391,7 @@ def read(cfg: DictConfig) -> dict:
 
     metrics = {"n_read": len(results), "n_problems": len(problems), "plates_per_s": round(len(results) / elapsed, 2),
                "locate": cfg.locate.mode, "input": str(cfg.input), "backend": cfg.backend,
-               "ckpt_path": cfg.get("ckpt_path"), "model_path": cfg.get("model_path")}
+               "ckpt_path": plain(cfg.get("ckpt_path")), "model_path": plain(cfg.get("model_path"))}
     labelled = [r for r in results if r.sample.text is not None]
     if labelled:
         metrics.update(plate_metrics([r.text for r in labelled], [r.sample.text for r in labelled]))

@@ -100,7 +100,7 @@ def test_locate_box_reads_later_margins_only_where_the_first_disagree(openalpr_f
 
     engine = CropSizeEngine()
     locate = OmegaConf.create({"mode": "box", "crop_margin": [0.04, 0.15], "vote_margins": [[0.0, 0.0], [0.02, 0.1]]})
-    reader = PlateReader(engine, locate, CharSegmenter(), threads=2)
+    reader = PlateReader([engine], locate, CharSegmenter(), threads=2)
     samples, _ = load_plate_samples(openalpr_folder)
     # per photo, the readings of its three margins: the first two agree; they disagree and the third decides; all
     # three disagree and the surest wins
@@ -113,6 +113,44 @@ def test_locate_box_reads_later_margins_only_where_the_first_disagree(openalpr_f
     assert cv2.getNumThreads() == opencv_threads  # single-threaded OpenCV only while reading
     assert [result.text for result in results] == ["ABC", "XYZ", "SSS"]
     assert sorted(engine.read) == sorted(crop.shape for crop in [*crops[0][:2], *crops[1], *crops[2]])
+
+
+def test_an_ensemble_votes_with_every_reading_of_each_engine(openalpr_folder):
+    from collections import defaultdict
+
+    from omegaconf import OmegaConf
+
+    from lpr.plates import load_plate_samples
+    from lpr.read import PlateReader
+    from lpr.segment import CharSegmenter
+
+    def engine_reading(text):
+        engine = CropSizeEngine()
+        engine.texts = defaultdict(lambda: text)
+        return engine
+
+    locate = OmegaConf.create({"mode": "box", "crop_margin": [0.04, 0.15], "vote_margins": [[0.0, 0.0], [0.02, 0.1]]})
+    samples, _ = load_plate_samples(openalpr_folder)
+    agreeing = [engine_reading("ABC"), engine_reading("ABC")]
+    results = PlateReader(agreeing, locate, CharSegmenter(), threads=2).read(samples, 256, [])
+    assert [result.text for result in results] == ["ABC"] * 3
+    assert [len(engine.read) for engine in agreeing] == [6, 6]  # two margins of each photo each: the vote is won
+    # six readings against three surer ones: the majority wins; the third margins are read since the first disagree
+    outvoted = [engine_reading("ABC"), engine_reading("ABC"), engine_reading("SSS")]
+    results = PlateReader(outvoted, locate, CharSegmenter(), threads=2).read(samples, 256, [])
+    assert [result.text for result in results] == ["ABC"] * 3
+    assert [len(engine.read) for engine in outvoted] == [9, 9, 9]
+    tied = [engine_reading("ABC"), engine_reading("SSS")]  # three votes each: the surer reading wins
+    assert [r.text for r in PlateReader(tied, locate, CharSegmenter(), threads=2).read(samples, 256, [])] == ["SSS"] * 3
+
+
+def test_read_with_a_list_of_checkpoints(tiny_ckpt, openalpr_folder, tmp_path):
+    single, single_dir = run_read(tmp_path / "one", f"ckpt_path={tiny_ckpt}", f"input={openalpr_folder}", "locate=box")
+    pair, pair_dir = run_read(tmp_path / "two", f"ckpt_path=[{tiny_ckpt},{tiny_ckpt}]", f"input={openalpr_folder}",
+                              "locate=box")
+    assert [row["text"] for row in predictions(pair_dir)] == [row["text"] for row in predictions(single_dir)]
+    assert json.loads((pair_dir / "metrics.json").read_text())["ckpt_path"] == [str(tiny_ckpt)] * 2
+    assert pair["plate/acc"] == single["plate/acc"]
 
 
 def test_majority_reading_counts_votes_then_confidence(tiny_ckpt, openalpr_folder, tmp_path):
