@@ -241,6 +241,11 @@ def test_subset_val_reads_the_checkpoints_own_val_share(small_crnn_ckpt, tmp_pat
         assert expected and sorted(row["image"] for row in predictions(run_dir)) == expected
     with pytest.raises(LprError, match="no split real photos"):
         run_read(tmp_path / "none", f"ckpt_path={small_crnn_ckpt}", f"input={folder}", "subset=val")
+    other = tmp_path / "other_split.ckpt"  # an ensemble is compared on val only if its members share one split
+    checkpoint["datamodule_hyper_parameters"]["split_percent"] = {"train": 40, "val": 10}
+    torch.save(checkpoint, other)
+    with pytest.raises(LprError, match="other_split.ckpt.*split .* differs from"):
+        run_read(tmp_path / "mixed", f"ckpt_path=[{ckpt},{other}]", f"input={folder}", "subset=val")
     checkpoint["datamodule_hyper_parameters"]["split_percent"] = {"train": 50, "val": 0}  # a final fit on train + val
     torch.save(checkpoint, ckpt)
     with pytest.raises(LprError, match="no val share"):
