@@ -106,18 +106,22 @@ def plain(paths):
 
 def load_engines(cfg: DictConfig) -> list:
     """One engine per checkpoint (torch) or exported model (onnx), each told the region's plate formats."""
+    if cfg.backend not in ("torch", "onnx"):
+        raise LprError(f"backend: must be torch or onnx, got {cfg.backend!r}")
+    key = "ckpt_path" if cfg.backend == "torch" else "model_path"
+    paths = as_list(cfg[key])
+    if not paths:
+        raise LprError(f"{key}: an empty list names no model to read with")
     if cfg.backend == "onnx":
         from lpr.onnx_backend import load_onnx_engine
 
-        engines = [load_onnx_engine(path, instantiate(cfg.segment), cfg.threads) for path in as_list(cfg.model_path)]
-    elif cfg.backend == "torch":
+        engines = [load_onnx_engine(path, instantiate(cfg.segment), cfg.threads) for path in paths]
+    else:
         if cfg.threads:
             import torch
 
             torch.set_num_threads(cfg.threads)
-        engines = [load_engine(path, cfg) for path in as_list(cfg.ckpt_path)]
-    else:
-        raise LprError(f"backend: must be torch or onnx, got {cfg.backend!r}")
+        engines = [load_engine(path, cfg) for path in paths]
     for engine in engines:
         engine.formats = PlateFormats(cfg.formats.patterns)
     return engines

@@ -151,6 +151,8 @@ def test_read_with_a_list_of_checkpoints(tiny_ckpt, openalpr_folder, tmp_path):
     assert [row["text"] for row in predictions(pair_dir)] == [row["text"] for row in predictions(single_dir)]
     assert json.loads((pair_dir / "metrics.json").read_text())["ckpt_path"] == [str(tiny_ckpt)] * 2
     assert pair["plate/acc"] == single["plate/acc"]
+    with pytest.raises(LprError, match="ckpt_path: an empty list"):
+        run_read(tmp_path / "none", "ckpt_path=[]", f"input={openalpr_folder}")
 
 
 def test_majority_reading_counts_votes_then_confidence(tiny_ckpt, openalpr_folder, tmp_path):
