@@ -62,7 +62,7 @@ def load_checkpoint(ckpt_path: str | Path) -> dict:
         raise LprError(f"{path}: not a readable checkpoint ({type(error).__name__}: {error})") from None
 
 
-@functools.lru_cache(maxsize=1)
+@functools.lru_cache(maxsize=8)  # every checkpoint of an ensemble (lpr.read ckpt_path=[...]) stays read once
 def load_checkpoint_version(path: Path, inode: int, mtime_ns: int, size: int) -> dict:
     # lpr checkpoints hold the net's class in their hyperparameters, so they are not weights-only.
     return torch.load(path, map_location="cpu", weights_only=False)
