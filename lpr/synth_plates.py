@@ -2,7 +2,8 @@
 
 A plate string is drawn from a pattern (`9` digit, `A` letter, `X` either, `-` dash, `.` dot, space gap,
 `*` an emblem between groups as many US plates have; `free` for any 2-8 characters) with the character generator's glyphs (`lpr.synth.glyph`), on a coloured
-plate with optional frame, bolts, region text above and below, stickers and an EU-style band. The plate is
+plate with optional frame, bolts, region text above and below, stickers, an emblem or pictogram beside the
+registration (a state logo, a wheelchair sign) and an EU-style band. The plate is
 then put in a cluttered surrounding, warped in perspective, cropped tight or loose, shrunk to a small
 photo-like height, blurred, noised and JPEG-compressed. Each sample is deterministic from (seed, split,
 index); a split is cached on disk as `labels.csv` (`image,text`) beside its PNGs, once per settings hash.
@@ -59,6 +60,7 @@ class PlateSynth(CachedGenerator):
     frame_p: float = 0.4
     bolts_p: float = 0.3
     sticker_p: float = 0.3
+    side_emblem_p: float = 0.0  # an emblem or pictogram left (mostly) or right of the registration, never read
     inverted_p: float = 0.1  # light characters on a dark plate
     perspective: float = 0.08  # corner displacement, fraction of plate height and width
     max_rotation: float = 5.0  # degrees
@@ -127,19 +129,26 @@ class PlateSynth(CachedGenerator):
                 else:
                     cv2.circle(piece, (piece.shape[1] // 2, mid), thickness // 2 + 2, 255, -1)
             elif c == "*":
-                piece = self.emblem(rng)
+                piece = self.emblem(rng, (0.4, 0.8), figure_p=0.0)
             else:
                 mask = glyph(font, c, stroke)
                 width = max(2, round(mask.shape[1] * width_scale * GLYPH_HEIGHT / mask.shape[0]))
                 piece = cv2.resize(mask, (width, GLYPH_HEIGHT), interpolation=cv2.INTER_AREA)
             pieces += [piece, np.zeros((GLYPH_HEIGHT, gap), np.uint8)]
-        return np.hstack(pieces[:-1]).astype(np.float32) / 255
+        pieces.pop()
+        if self.side_emblem_p and rng.random() < self.side_emblem_p:  # no draw at 0: earlier caches stay valid
+            emblem = self.emblem(rng, (0.6, 1.0), figure_p=0.4)
+            beside = [emblem, np.zeros((GLYPH_HEIGHT, 2 * gap + GLYPH_HEIGHT // 8), np.uint8)]
+            pieces = beside + pieces if rng.random() < 0.8 else pieces + beside[::-1]
+        return np.hstack(pieces).astype(np.float32) / 255
 
     @staticmethod
-    def emblem(rng: np.random.Generator) -> np.ndarray:
-        """A state outline or logo between character groups: a random filled or outlined shape, shorter and often
-        fainter than the characters (uint8 ink, GLYPH_HEIGHT tall)."""
-        height = round(GLYPH_HEIGHT * rng.uniform(0.4, 0.8))
+    def emblem(rng: np.random.Generator, height_range: tuple[float, float], figure_p: float) -> np.ndarray:
+        """A state outline, logo or pictogram: a random filled or outlined shape, or a stick figure (a head and a
+        few strokes, like a wheelchair sign, with chance `figure_p`), `height_range` of the characters' height
+        and often fainter (uint8 ink, GLYPH_HEIGHT tall). Readers misread such ink as I, J or 1: it teaches
+        them to leave it out."""
+        height = round(GLYPH_HEIGHT * rng.uniform(*height_range))
         width = round(height * rng.uniform(0.6, 1.3))
         piece = np.zeros((GLYPH_HEIGHT, width + 8), np.uint8)
         centre = np.array([piece.shape[1] / 2, GLYPH_HEIGHT / 2 + rng.uniform(-0.1, 0.1) * GLYPH_HEIGHT])
@@ -147,7 +156,12 @@ class PlateSynth(CachedGenerator):
         radii = rng.uniform(0.6, 1.0, len(angles))[:, None] * [width / 2, height / 2]
         outline = (centre + radii * np.stack([np.cos(angles), np.sin(angles)], 1)).round().astype(np.int32)
         intensity = int(rng.uniform(90, 255))
-        if rng.random() < 0.7:
+        if figure_p and rng.random() < figure_p:
+            thickness = max(2, round(height * rng.uniform(0.08, 0.16)))
+            cv2.circle(piece, tuple(outline[0]), thickness + 1, intensity, -1, cv2.LINE_AA)
+            for start, end in zip(outline[:-1], outline[1:]):
+                cv2.line(piece, tuple(start), tuple(end), intensity, thickness, cv2.LINE_AA)
+        elif rng.random() < 0.7:
             cv2.fillPoly(piece, [outline], intensity, cv2.LINE_AA)
         else:
             cv2.polylines(piece, [outline], True, intensity, max(2, height // 10), cv2.LINE_AA)

@@ -57,6 +57,13 @@ def test_an_emblem_between_groups_is_drawn_but_not_read():
     assert ink[0] > ink[1]
 
 
+def test_an_emblem_beside_the_registration_widens_the_plate_but_is_not_read():
+    plain, text = PlateSynth(**CLEAN).render(np.random.default_rng(0), printed="AB123")
+    beside, text_beside = PlateSynth(**CLEAN, side_emblem_p=1.0).render(np.random.default_rng(0), printed="AB123")
+    assert text == text_beside == "AB123"
+    assert plain.shape[0] == beside.shape[0] and beside.shape[1] > plain.shape[1]
+
+
 def test_plate_strings_follow_the_patterns():
     synth = PlateSynth(patterns=["AA999AA", "free"], free_length=(2, 3))
     for seed in range(50):
