@@ -1,12 +1,12 @@
 """Generated whole-plate crops for the whole-plate recognizer, so it trains with no unlicensed data.
 
 A plate string is drawn from a pattern (`9` digit, `A` letter, `X` either, `-` dash, `.` dot, space gap,
-`*` an emblem between groups as many US plates have; `free` for any 2-8 characters) with the character generator's glyphs (`lpr.synth.glyph`), on a coloured
-plate with optional frame, bolts, region text above and below, stickers, an emblem or pictogram beside the
-registration (a state logo, a wheelchair sign) and an EU-style band. The plate is
-then put in a cluttered surrounding, warped in perspective, cropped tight or loose, shrunk to a small
-photo-like height, blurred, noised and JPEG-compressed. Each sample is deterministic from (seed, split,
-index); a split is cached on disk as `labels.csv` (`image,text`) beside its PNGs, once per settings hash.
+`*` an emblem between groups as many US plates have; `free` for any 2-8 characters) with the character
+generator's glyphs (`lpr.synth.glyph`), on a coloured plate with optional frame, bolts, region text above and
+below, stickers, an emblem or pictogram beside the registration (a state logo, a wheelchair sign) and an EU-style
+band. The plate is then put in a cluttered surrounding, warped in perspective, cropped tight or loose, shrunk
+to a small photo-like height, blurred, noised and JPEG-compressed. Each sample is deterministic from (seed,
+split, index); a split is cached on disk as `labels.csv` (`image,text`) beside its PNGs, once per settings hash.
 """
 import csv
 import logging
@@ -136,7 +136,7 @@ class PlateSynth(CachedGenerator):
                 piece = cv2.resize(mask, (width, GLYPH_HEIGHT), interpolation=cv2.INTER_AREA)
             pieces += [piece, np.zeros((GLYPH_HEIGHT, gap), np.uint8)]
         pieces.pop()
-        if self.side_emblem_p and rng.random() < self.side_emblem_p:  # no draw at 0: earlier caches stay valid
+        if self.side_emblem_p and rng.random() < self.side_emblem_p:  # no draw at 0: the plates drawn before it
             emblem = self.emblem(rng, (0.6, 1.0), figure_p=0.4)
             beside = [emblem, np.zeros((GLYPH_HEIGHT, 2 * gap + GLYPH_HEIGHT // 8), np.uint8)]
             pieces = beside + pieces if rng.random() < 0.8 else pieces + beside[::-1]
