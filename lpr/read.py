@@ -25,6 +25,7 @@ from omegaconf import DictConfig, ListConfig
 
 from lpr.alphabet import ALPHABET
 from lpr.config import instantiate, instantiate_group
+from lpr.ctc import CtcReader
 from lpr.errors import LprError, exit_on_lpr_error
 from lpr.formats import PlateFormats
 from lpr.images import read_image
@@ -105,9 +106,12 @@ def plain(paths):
 
 
 def load_engines(cfg: DictConfig) -> list:
-    """One engine per checkpoint (torch) or exported model (onnx), each told the region's plate formats."""
+    """One engine per checkpoint (torch) or exported model (onnx), each told the region's plate formats (and a
+    whole-plate one how sure a character at a reading's end must be)."""
     if cfg.backend not in ("torch", "onnx"):
         raise LprError(f"backend: must be torch or onnx, got {cfg.backend!r}")
+    if not 0.0 <= cfg.edge_min_prob < 1.0:
+        raise LprError(f"edge_min_prob: must be in [0, 1), got {cfg.edge_min_prob!r}")
     key = "ckpt_path" if cfg.backend == "torch" else "model_path"
     paths = as_list(cfg[key])
     if not paths:
@@ -124,6 +128,8 @@ def load_engines(cfg: DictConfig) -> list:
         engines = [load_engine(path, cfg) for path in paths]
     for engine in engines:
         engine.formats = PlateFormats(cfg.formats.patterns)
+        if isinstance(engine, CtcReader):
+            engine.edge_min_prob = cfg.edge_min_prob
     return engines
 
 

@@ -109,6 +109,23 @@ def test_ctc_greedy_decoding(path, text):
     assert confidence == pytest.approx(0.9 ** len(path), rel=1e-4)
 
 
+@pytest.mark.parametrize(("edge_probs", "text"), [
+    ([0.9, 0.9, 0.9, 0.9], "ABCD"),
+    ([0.3, 0.9, 0.9, 0.4], "BC"),  # unsure characters at both ends are dropped
+    ([0.9, 0.3, 0.3, 0.9], "ABCD"),  # unsure characters inside the reading are kept
+    ([0.3, 0.3, 0.3, 0.3], "CD"),  # a reading is not cut below two characters
+])
+def test_unsure_characters_at_a_readings_ends_are_dropped(edge_probs, text):
+    path = [11, 0, 12, 0, 13, 0, 14]  # A B C D, blanks between
+    log_probs = log_probs_of(path)
+    for column, prob in zip(range(0, len(path), 2), edge_probs):
+        log_probs[0, column, path[column]] = np.log(prob)
+    [(kept, confidence)] = ctc_greedy_decode(log_probs, edge_min_prob=0.5)
+    assert kept == text
+    assert confidence == pytest.approx(np.exp(log_probs.max(axis=2).sum()), rel=1e-4)  # the whole path's
+    assert ctc_greedy_decode(log_probs)[0][0] == "ABCD"  # 0: every character kept
+
+
 @pytest.mark.parametrize("height,width", [(32, 128), (40, 160), (36, 100)])
 def test_crnn_takes_input_sizes_that_are_not_multiples_of_its_strides(height, width):
     net = CRNN([8, 16, 16, 16], [[2, 2], [2, 2], [2, 1], [2, 1]], rnn_hidden=8, input_height=height, input_width=width)
