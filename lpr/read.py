@@ -110,7 +110,7 @@ def load_engines(cfg: DictConfig) -> list:
     whole-plate one how sure a character at a reading's end must be)."""
     if cfg.backend not in ("torch", "onnx"):
         raise LprError(f"backend: must be torch or onnx, got {cfg.backend!r}")
-    if not 0.0 <= cfg.edge_min_prob < 1.0:
+    if not isinstance(cfg.edge_min_prob, (int, float)) or not 0.0 <= cfg.edge_min_prob < 1.0:
         raise LprError(f"edge_min_prob: must be in [0, 1), got {cfg.edge_min_prob!r}")
     key = "ckpt_path" if cfg.backend == "torch" else "model_path"
     paths = as_list(cfg[key])

@@ -168,6 +168,8 @@ def test_majority_reading_counts_votes_then_confidence(tiny_ckpt, openalpr_folde
                  "locate.vote_margins=[[0.1]]")
     with pytest.raises(LprError, match=r"edge_min_prob: must be in \[0, 1\), got 1.5"):
         run_read(tmp_path, f"ckpt_path={tiny_ckpt}", f"input={openalpr_folder}", "edge_min_prob=1.5")
+    with pytest.raises(LprError, match="edge_min_prob: must be in .*got 'high'"):
+        run_read(tmp_path, f"ckpt_path={tiny_ckpt}", f"input={openalpr_folder}", "edge_min_prob=high")
 
 
 def test_engine_classifies_the_characters_of_all_plates_in_slices(tiny_ckpt, openalpr_folder):
