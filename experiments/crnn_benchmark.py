@@ -7,8 +7,8 @@ Several `--crnn` checkpoints are read as one ensemble (`lpr.read ckpt_path=[A,B]
 For each region and `locate=box` / `locate=auto`, runs `python -m lpr.read subset=holdout` (the photos
 outside configs/data/plates_chars_holdout.yaml's train share, which is also the CRNN's test share: check
 that the CRNN's training split matches, see `holdout_matches`) with each checkpoint, and times the CRNN
-engine alone on the box crops (one batch per region, and one crop per call). Writes the table under
-`## Whole-plate reader (issue 8)` in experiments/RESULTS.md, leaving other sections as they are.
+engine alone on the box crops (one batch per region, and one crop per call). Adds the table, under a dated
+heading, at the end of `## Whole-plate reader (issue 8)` in experiments/RESULTS.md: earlier runs stay.
 """
 import argparse
 import platform
@@ -88,8 +88,8 @@ def main():
     torch.set_num_threads(args.threads)
     engines = [CrnnEngine.from_checkpoint(ckpt) for ckpt in args.crnn]
     crnn = args.crnn[0] if len(args.crnn) == 1 else f"[{','.join(args.crnn)}]"  # lpr.read's ckpt_path
-    name = "CRNN (whole plate)" if len(args.crnn) == 1 else f"CRNN ensemble of {len(args.crnn)}"
-    readers = [(name, crnn)] + ([("classic (segment + CNN)", args.classic)] if args.classic else [])
+    crnn_name = "CRNN (whole plate)" if len(args.crnn) == 1 else f"CRNN ensemble of {len(args.crnn)}"
+    readers = [(crnn_name, crnn)] + ([("classic (segment + CNN)", args.classic)] if args.classic else [])
 
     rows = []
     with tempfile.TemporaryDirectory() as scratch:
@@ -104,10 +104,10 @@ def main():
                         rows.append((label, name, mode, metrics, speed if name.startswith("CRNN") else None))
                         print(label, name, mode, metrics.get("plate/acc"), metrics.get("plate/cer"), flush=True)
 
-    lines = [HEADING, "",
+    lines = [f"### {time.strftime('%Y-%m-%d %H:%M')} `experiments/crnn_benchmark.py`: {crnn_name}", "",
              f"Command: `.venv/bin/python experiments/crnn_benchmark.py --crnn {' '.join(args.crnn)}"
              + (f" --classic {args.classic}" if args.classic else "") + f" --threads {args.threads}`  ",
-             f"Machine: {platform.machine()} CPU, {args.threads} threads, no GPU, {time.strftime('%Y-%m-%d')}.  ",
+             f"Machine: {platform.machine()} CPU, {args.threads} threads, no GPU.  ",
              "Photos: the `holdout` subset of openalpr-endtoend (configs/data/plates_chars_holdout.yaml), which the "
              "CRNN never trained or validated on (its real-photo train + val shares are the other photos).", "",
              "| region | reader | locate | n | exact | exact, O = 0 | CER | length acc | lpr.read plates/s | "
@@ -118,7 +118,7 @@ def main():
         lines.append(f"| {region} | {name} | {mode} | {m['plate/n']} | {100 * m['plate/acc']:.1f} % | "
                      f"{100 * m['plate/acc_o0']:.1f} % | {m['plate/cer']:.3f} | {100 * m['plate/len_acc']:.1f} % | "
                      f"{m['plates_per_s']:.0f} | {engine_column} |")
-    write_results_section(Path(args.results), HEADING, "\n".join(lines[2:]))
+    write_results_section(Path(args.results), HEADING, "\n".join(lines), append=True)
     print("\n".join(lines))
 
 

@@ -3,9 +3,9 @@
     .venv/bin/python experiments/plates_benchmark.py --ckpt CKPT [--subset holdout|all] [--threads 2]
 
 Runs `python -m lpr.read` per region and mode (its metrics.json gives the figures), Tesseract
-(`--psm 7`, A-Z0-9 whitelist) on the same box crops lpr reads with locate=box, and writes the table under
-`## Plate reading (issue 4)` in experiments/RESULTS.md (other sections are kept). Use `--subset holdout`
-for a checkpoint of `experiment=plates`: it trained on characters from the other photos.
+(`--psm 7`, A-Z0-9 whitelist) on the same box crops lpr reads with locate=box, and adds the table, under a
+dated heading, at the end of `## Plate reading (issue 4)` in experiments/RESULTS.md (earlier runs stay).
+Use `--subset holdout` for a checkpoint of `experiment=plates`: it trained on characters from the other photos.
 """
 import argparse
 import json
@@ -102,11 +102,10 @@ def main():
     def pct(metrics, key="plate/acc"):
         return "n/a" if metrics is None or key not in metrics else f"{100 * metrics[key]:.1f} %"
 
-    lines = [HEADING, "",
+    lines = [f"### {time.strftime('%Y-%m-%d %H:%M')} `experiments/plates_benchmark.py`: {args.ckpt}", "",
              f"Command: `.venv/bin/python experiments/plates_benchmark.py --ckpt {args.ckpt} --subset {args.subset}"
              f" --threads {args.threads}`  ",
-             f"Machine: {platform.machine()} CPU, {args.threads} threads ({platform.processor() or 'cpu'}), "
-             f"{time.strftime('%Y-%m-%d')}.  ",
+             f"Machine: {platform.machine()} CPU, {args.threads} threads ({platform.processor() or 'cpu'}).  ",
              f"Photos: `{args.subset}` subset of openalpr-endtoend (photos whose characters the checkpoint never "
              f"trained on when `holdout`; split in configs/data/plates_chars_holdout.yaml).", "",
              "| region | n | lpr box: exact | lpr box: CER | lpr box: plates/s | lpr auto: exact | auto: locate recall "
@@ -121,7 +120,7 @@ def main():
     if len(rows) > len(REGIONS):
         lines.append("\n`formats=REGION` rows: lpr.read told the region's plate formats (configs/formats/), as "
                      "OpenALPR is told the country.")
-    write_results_section(Path(args.results), HEADING, "\n".join(lines[2:]))
+    write_results_section(Path(args.results), HEADING, "\n".join(lines), append=True)
     print("\n".join(lines))
 
 
