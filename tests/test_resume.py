@@ -37,6 +37,14 @@ def test_resume_continues_from_last_checkpoint_with_its_best_score(tiny_run, tmp
         assert float(resumed[key]) == float(straight[key]), key
 
 
+def test_last_checkpoint_is_the_latest_epoch_when_best_stops_improving(tmp_path):
+    # a monitor that never improves after epoch 0: acc_best cannot fall, and mode=min needs it to
+    run(tmp_path, "callbacks.model_checkpoint.monitor=val/acc_best", "callbacks.model_checkpoint.mode=min")
+    checkpoints = tmp_path / "checkpoints"
+    assert torch.load(checkpoints / "best.ckpt", weights_only=False)["epoch"] == 0
+    assert torch.load(checkpoints / "last.ckpt", weights_only=False)["epoch"] == 1
+
+
 def test_checkpoint_from_another_model_config_is_refused(tiny_ckpt, tmp_path):
     checkpoint = torch.load(tiny_ckpt, weights_only=False)
     checkpoint["hyper_parameters"]["net"] = SeedCNN([8], [3])  # the weights are of another net
