@@ -18,8 +18,8 @@ from lpr.config import shared_data_dir
 OUT = Path("logs/bench/spine")
 
 
-def run(name: str, module: str, *overrides: str) -> dict:
-    run_dir = OUT / name
+def run(run_dir: Path, module: str, *overrides: str) -> dict:
+    """`python -m MODULE OVERRIDES` with its run dir at `run_dir`; its metrics.json plus the command's wall time."""
     started = time.perf_counter()
     subprocess.run([sys.executable, "-m", module, *overrides, f"hydra.run.dir={run_dir}",
                     "callbacks.rich_progress_bar=null" if module == "lpr.train" else "logger=[]"], check=True)
@@ -35,9 +35,9 @@ def main():
     args = parser.parse_args()
     rows = {}
     if not args.skip_seed:
-        rows["seed"] = run("seed", "lpr.train", "experiment=seed", f"data.root={args.seed_chars}")
-    rows["baseline"] = run("baseline", "lpr.train", "experiment=baseline")
-    rows["baseline_zero_shot"] = run("baseline_zero_shot", "lpr.eval",
+        rows["seed"] = run(OUT / "seed", "lpr.train", "experiment=seed", f"data.root={args.seed_chars}")
+    rows["baseline"] = run(OUT / "baseline", "lpr.train", "experiment=baseline")
+    rows["baseline_zero_shot"] = run(OUT / "baseline_zero_shot", "lpr.eval",
                                      f"ckpt_path={OUT / 'baseline' / 'checkpoints' / 'best.ckpt'}",
                                      f"data.root={args.seed_chars}")
     print("\n| run | val/acc_best | test/acc | epochs | train_time_s | wall_s |\n|---|---|---|---|---|---|")
