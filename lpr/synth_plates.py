@@ -10,7 +10,10 @@ split, index); a split is cached on disk as `labels.csv` (`image,text`) beside i
 """
 import csv
 import logging
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import ClassVar
 
@@ -80,17 +83,22 @@ class PlateSynth(CachedGenerator):
                            f"separators '-', '.', ' ', '*' (an emblem), or `free`")
 
     def generate(self, root: Path) -> dict:
-        for split_index, (split, count) in enumerate(self.count.items()):
-            folder = root / split
-            folder.mkdir(parents=True)
-            with open(folder / "labels.csv", "w", newline="") as labels:
-                writer = csv.writer(labels)
-                writer.writerow(["image", "text"])
-                for i in range(count):
-                    crop, text = self.render(np.random.default_rng([self.seed, split_index, i]))
-                    cv2.imwrite(str(folder / f"{i:06d}.png"), crop)
-                    writer.writerow([f"{i:06d}.png", text])
+        """Every core renders: plate i of a split depends only on (seed, split, i), so the files are the same."""
+        with ProcessPoolExecutor(max_workers=os.cpu_count()) as pool:
+            for split_index, (split, count) in enumerate(self.count.items()):
+                folder = root / split
+                folder.mkdir(parents=True)
+                texts = pool.map(self.write_plate, repeat(folder), repeat(split_index), range(count), chunksize=200)
+                with open(folder / "labels.csv", "w", newline="") as labels:
+                    writer = csv.writer(labels)
+                    writer.writerow(["image", "text"])
+                    writer.writerows([f"{i:06d}.png", text] for i, text in enumerate(texts))
         return asdict(self)
+
+    def write_plate(self, folder: Path, split_index: int, i: int) -> str:
+        crop, text = self.render(np.random.default_rng([self.seed, split_index, i]))
+        cv2.imwrite(str(folder / f"{i:06d}.png"), crop)
+        return text
 
     def plate_string(self, rng: np.random.Generator) -> str:
         """A plate as printed, separators included: the label is the same string without them."""
