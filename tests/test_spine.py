@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from tests.conftest import SEED_CHARS, compose_config
+from tests.conftest import SEED_CHARS, TINY_TRAIN, compose_config
 
 
 def test_tiny_training_leaves_checkpoint_and_metrics(tiny_run):
@@ -26,3 +26,12 @@ def test_eval_reproduces_validation_accuracy(tiny_run, tmp_path):
     assert metrics["test/acc"] == pytest.approx(train_metrics["val/acc_best"], abs=1e-6)
     assert (tmp_path / "confusion_matrix.png").stat().st_size > 0
     assert json.loads((tmp_path / "metrics.json").read_text())["test/acc"] == metrics["test/acc"]
+
+
+def test_a_step_budget_ending_before_the_first_validation_still_finishes(tmp_path):
+    """A smoke run (`trainer.max_steps` inside epoch 1) must not fail on early stopping's never-logged metric."""
+    from lpr.train import train
+
+    metrics = train(compose_config("train", TINY_TRAIN + ["+trainer.max_steps=3"], tmp_path))
+    assert "val/acc" not in metrics and metrics["train/loss"] > 0
+    assert (tmp_path / "checkpoints" / "last.ckpt").is_file() and (tmp_path / "metrics.json").is_file()
