@@ -13,9 +13,9 @@ import sys
 from pathlib import Path
 
 import torch
+from omegaconf import OmegaConf
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from omegaconf import OmegaConf  # noqa: E402
 from spine_benchmark import run  # noqa: E402
 
 

@@ -8,14 +8,18 @@ folder a tenth the size: what a GPU machine that cannot see ../shared is sent. F
 split is the same; test-share photos are left out, so train with `test=false`.
 """
 import argparse
+import sys
 from pathlib import Path
 
 import cv2
 
-from lpr.config import shared_data_dir
-from lpr.plates import hash_split, openalpr_samples
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from plates_benchmark import REGIONS  # noqa: E402
 
-REGIONS = ("us", "eu", "br")
+from lpr.config import shared_data_dir  # noqa: E402
+from lpr.images import read_image  # noqa: E402
+from lpr.locate import crop_box  # noqa: E402
+from lpr.plates import hash_split, openalpr_samples  # noqa: E402
 
 
 def main():
@@ -33,12 +37,10 @@ def main():
         folder.mkdir(parents=True, exist_ok=True)
         kept = [s for s in samples if hash_split(s.name, percent, args.salt) != "test"]
         for sample in kept:
-            image = cv2.imread(str(sample.image_path))
             x, y, w, h = sample.box
-            room = round(args.margin * h)
-            x0, y0 = max(0, x - room), max(0, y - room)
-            x1, y1 = min(image.shape[1], x + w + room), min(image.shape[0], y + h + room)
-            cv2.imwrite(str(folder / sample.name), image[y0:y1, x0:x1], [cv2.IMWRITE_JPEG_QUALITY, 100])
+            crop, (x0, y0, _, _) = crop_box(read_image(sample.image_path, color=True), sample.box,
+                                            (args.margin * h / w, args.margin))
+            cv2.imwrite(str(folder / sample.name), crop, [cv2.IMWRITE_JPEG_QUALITY, 100])
             (folder / f"{sample.image_path.stem}.txt").write_text(
                 "\t".join(map(str, (sample.name, x - x0, y - y0, w, h, sample.text))) + "\n")
         print(f"{region}: {len(kept)} of {len(samples)} photos -> {folder}")

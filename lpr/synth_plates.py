@@ -84,7 +84,7 @@ class PlateSynth(CachedGenerator):
 
     def generate(self, root: Path) -> dict:
         """Every core renders: plate i of a split depends only on (seed, split, i), so the files are the same."""
-        with ProcessPoolExecutor(max_workers=os.cpu_count()) as pool:
+        with ProcessPoolExecutor(max_workers=len(os.sched_getaffinity(0))) as pool:  # the cores this process may use
             for split_index, (split, count) in enumerate(self.count.items()):
                 folder = root / split
                 folder.mkdir(parents=True)
