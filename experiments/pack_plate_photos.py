@@ -17,11 +17,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from plates_benchmark import REGIONS  # noqa: E402
 
 from lpr.config import shared_data_dir  # noqa: E402
+from lpr.errors import exit_on_lpr_error  # noqa: E402
 from lpr.images import read_image  # noqa: E402
 from lpr.locate import crop_box  # noqa: E402
 from lpr.plates import hash_split, openalpr_samples  # noqa: E402
 
 
+@exit_on_lpr_error
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path, help="gets OUT/{us,eu,br}/NAME.jpg + NAME.txt")
