@@ -11,13 +11,14 @@ from pathlib import Path
 import albumentations as A
 import numpy as np
 import torch
-from torch.utils.data import ConcatDataset, Dataset
+from torch.utils.data import ConcatDataset
 
 from lpr.data import SplitDataModule
 from lpr.errors import LprError
-from lpr.images import read_image
+from lpr.plate_crops import PlateCrops
 from lpr.plates import PlateSample, hash_split, load_plate_samples
-from lpr.preprocess import plate_input
+from lpr.reletter import ReletteredCrops
+from lpr.segment import CharSegmenter
 from lpr.synth_plates import PlateSynth
 
 log = logging.getLogger(__name__)
@@ -47,53 +48,6 @@ def to_tensor(images: list[np.ndarray]) -> torch.Tensor:
     return torch.from_numpy(np.stack(images)).float().div_(255.0).unsqueeze(1)
 
 
-class PlateCrops(Dataset):
-    """Plate crops as (uint8 model input, text); photos are decoded once and kept as crops with a margin.
-
-    `box_jitter` (training) moves each side of a real plate box by a random fraction of its height, so the
-    model sees the loose and tight boxes a plate locator gives; without it the box is used as annotated.
-    """
-
-    def __init__(self, samples: list[PlateSample], height: int, width: int, augment: A.BasicTransform | None = None,
-                 box_jitter: tuple[float, float] | None = None, seed: int = 0):
-        self.samples, self.height, self.width = samples, height, width
-        self.augment, self.box_jitter = augment, box_jitter
-        self.rng = np.random.default_rng(seed)
-        self.crops = [self.load(sample) for sample in samples] if any(s.box for s in samples) else None
-
-    def load(self, sample: PlateSample) -> tuple[np.ndarray, tuple[int, int, int, int]]:
-        """The grey crop with room for jitter, and the plate box inside it."""
-        image = read_image(sample.image_path)
-        if sample.box is None:
-            return image, (0, 0, image.shape[1], image.shape[0])
-        x, y, w, h = sample.box
-        room = round(h * (self.box_jitter[1] if self.box_jitter else 0.0)) + 1
-        x0, y0 = max(0, x - room), max(0, y - room)
-        x1, y1 = min(image.shape[1], x + w + room), min(image.shape[0], y + h + room)
-        if x1 - x0 < 2 or y1 - y0 < 2:
-            raise LprError(f"{sample.image_path}: plate box {sample.box} lies outside the image")
-        return image[y0:y1, x0:x1], (x - x0, y - y0, w, h)
-
-    def crop(self, index: int) -> np.ndarray:
-        if self.crops is None:
-            return read_image(self.samples[index].image_path)
-        image, (x, y, w, h) = self.crops[index]
-        if self.box_jitter:
-            dx0, dy0, dx1, dy1 = (self.rng.uniform(*self.box_jitter, 4) * h).round().astype(int)
-            x, y, w, h = x - dx0, y - dy0, w + dx0 + dx1, h + dy0 + dy1
-        x0, y0 = max(0, x), max(0, y)
-        return image[y0:max(y0 + 2, y + h), x0:max(x0 + 2, x + w)]
-
-    def __len__(self):
-        return len(self.samples)
-
-    def __getitem__(self, index: int) -> tuple[np.ndarray, str]:
-        image = plate_input(self.crop(index), self.height, self.width)
-        if self.augment is not None:
-            image = plate_input(self.augment(image=image)["image"], self.height, self.width)
-        return image, self.samples[index].text
-
-
 def collate_plates(batch: list[tuple[np.ndarray, str]]) -> tuple[torch.Tensor, list[str]]:
     images, texts = zip(*batch)
     return to_tensor(list(images)), list(texts)
@@ -102,7 +56,8 @@ def collate_plates(batch: list[tuple[np.ndarray, str]]) -> tuple[torch.Tensor, l
 class PlateDataModule(SplitDataModule):
     """Generated plates (`synth`) and/or real plate roots (`roots`), as train/val/test plate crops.
 
-    Training uses the generated plates and each real root's train share repeated `real_repeat` times;
+    Training uses the generated plates and each real root's train share repeated `real_repeat` times, and
+    `reletter_repeat` times the train share re-lettered with generated strings (`lpr.reletter`; needs `synth`);
     validation and test use the real roots' shares where they have one, else the generated splits.
     """
 
@@ -115,6 +70,7 @@ class PlateDataModule(SplitDataModule):
         split_percent: dict[str, int] | None = None,
         split_salt: str = "lpr-plates",
         real_repeat: int = 1,
+        reletter_repeat: int = 0,
         box_jitter: tuple[float, float] = (-0.05, 0.2),
         augment: A.BasicTransform | None = None,
         cache_dir: str = "data/cache",
@@ -127,6 +83,8 @@ class PlateDataModule(SplitDataModule):
         super().__init__()
         if synth is None and not roots:
             raise LprError("data: give `roots` (labels.csv or OpenALPR folders) or `synth` (use data=synth_plates)")
+        if reletter_repeat and synth is None:
+            raise LprError("data.reletter_repeat: re-lettering draws strings with `synth`; give data.synth too")
         if batch_size < 1:
             raise LprError(f"data.batch_size: must be a positive integer, got {batch_size}")
         self.save_hyperparameters(logger=False, ignore=["synth", "augment"])
@@ -156,6 +114,10 @@ class PlateDataModule(SplitDataModule):
         if real_train:
             real = PlateCrops(real_train, *size, self.augment, self.hparams.box_jitter, self.hparams.seed)
             train_parts += [real] * self.hparams.real_repeat
+            if self.hparams.reletter_repeat:
+                relettered = ReletteredCrops(real_train, *size, self.synth, CharSegmenter(), self.augment,
+                                             self.hparams.box_jitter, seed=self.hparams.seed)
+                train_parts += [relettered] * self.hparams.reletter_repeat
         if not train_parts:
             raise LprError("data: no training plates (no synth, and no real root has a train share)")
         self.datasets["train"] = ConcatDataset(train_parts)

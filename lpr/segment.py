@@ -24,6 +24,7 @@ class Segmentation:
     char_boxes: np.ndarray  # (N, 4) int
     char_crops: list[np.ndarray]
     angle: float = 0.0  # degrees the plate was rotated by before cutting (boxes are in the rotated crop)
+    dark_ink: bool = True  # the characters are darker than the plate (the polarity whose row won)
 
     def __len__(self) -> int:
         return len(self.char_crops)
@@ -94,11 +95,11 @@ class CharSegmenter:
                     boxes, score, ink_bright, angle = straight_boxes, straight_score, straightened, tilt
             score += self.dark_prior if dark_ink else 0.0
             if best is None or score > best[0]:
-                best = (score, boxes, ink_bright, angle)
-        _, boxes, ink_bright, angle = best
+                best = (score, boxes, ink_bright, angle, dark_ink)
+        _, boxes, ink_bright, angle, dark_ink = best
         crops = self.cut(ink_bright, boxes)
         original_boxes = np.round(boxes / scale).astype(int) if len(boxes) else EMPTY_BOXES
-        return Segmentation(original_boxes, crops, angle)
+        return Segmentation(original_boxes, crops, angle, dark_ink)
 
     def binarize(self, ink_bright: np.ndarray) -> np.ndarray:
         if self.threshold in ("otsu", "tophat"):

@@ -38,6 +38,11 @@ REGION_WORDS = ["CALIFORNIA", "TEXAS", "NEW YORK", "Florida", "ILLINOIS", "Ohio"
 BAND_CODES = ["D", "F", "GB", "NL", "I", "E", "PL", "B", "A", "CZ", "BR", "P"]
 
 
+def plate_label(printed: str) -> str:
+    """The label of a printed plate string: its characters without separators and emblems."""
+    return "".join(c for c in printed if c not in SEPARATORS)
+
+
 @dataclass
 class PlateSynth(CachedGenerator):
     """Settings of the plate generator; `ensure(cache_dir)` returns a root with `{split}/labels.csv`."""
@@ -117,7 +122,7 @@ class PlateSynth(CachedGenerator):
         ink_mask = self.text_mask(printed, rng)
         plate, plate_corners = self.draw_plate(ink_mask, rng)
         crop = self.photograph(plate, plate_corners, rng)
-        return crop, "".join(c for c in printed if c not in SEPARATORS)
+        return crop, plate_label(printed)
 
     def text_mask(self, printed: str, rng: np.random.Generator) -> np.ndarray:
         """Ink (float32 0..1) of the registration at character height GLYPH_HEIGHT, one font per plate."""
