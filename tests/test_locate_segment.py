@@ -65,8 +65,10 @@ def test_light_ink_on_dark_plate_is_segmented():
         cv2.putText(plate, char, (15 + 55 * i, 48), cv2.FONT_HERSHEY_SIMPLEX, 1.5, 230, 4)
     plate = cv2.resize(plate, (170, 60))  # plate characters are narrower than Hershey's
     segmentation = CharSegmenter(polarity="light")(plate)
-    assert len(segmentation) == 5
+    assert len(segmentation) == 5 and not segmentation.dark_ink
     assert len(CharSegmenter(polarity="dark")(plate)) != 5
+    dark_on_light = CharSegmenter(polarity="both")(255 - plate)  # the same plate printed dark on light
+    assert len(dark_on_light) == 5 and dark_on_light.dark_ink
 
 
 def test_light_ink_is_not_tried_where_the_dark_row_cannot_be_beaten(segmenter, monkeypatch):
