@@ -6,6 +6,7 @@ A root with `train/ val/ test/` sub-folders keeps its own splits; any other root
 file name, so the photos a checkpoint trained on are fixed by the config and never reported on.
 """
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import albumentations as A
@@ -18,7 +19,6 @@ from lpr.errors import LprError
 from lpr.plate_crops import PlateCrops
 from lpr.plates import PlateSample, hash_split, load_plate_samples
 from lpr.reletter import ReletteredCrops
-from lpr.segment import CharSegmenter
 from lpr.synth_plates import PlateSynth
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,8 @@ class PlateDataModule(SplitDataModule):
     """Generated plates (`synth`) and/or real plate roots (`roots`), as train/val/test plate crops.
 
     Training uses the generated plates and each real root's train share repeated `real_repeat` times, and
-    `reletter_repeat` times the train share re-lettered with generated strings (`lpr.reletter`; needs `synth`);
+    `reletter_repeat` times the train share re-lettered with generated strings (`reletter`, a partial
+    `lpr.reletter.ReletteredCrops`; needs `synth`);
     validation and test use the real roots' shares where they have one, else the generated splits.
     """
 
@@ -71,6 +72,7 @@ class PlateDataModule(SplitDataModule):
         split_salt: str = "lpr-plates",
         real_repeat: int = 1,
         reletter_repeat: int = 0,
+        reletter: Callable[..., ReletteredCrops] = ReletteredCrops,
         box_jitter: tuple[float, float] = (-0.05, 0.2),
         augment: A.BasicTransform | None = None,
         cache_dir: str = "data/cache",
@@ -87,8 +89,8 @@ class PlateDataModule(SplitDataModule):
             raise LprError("data.reletter_repeat: re-lettering draws strings with `synth`; give data.synth too")
         if batch_size < 1:
             raise LprError(f"data.batch_size: must be a positive integer, got {batch_size}")
-        self.save_hyperparameters(logger=False, ignore=["synth", "augment"])
-        self.synth, self.augment = synth, augment
+        self.save_hyperparameters(logger=False, ignore=["synth", "augment", "reletter"])
+        self.synth, self.augment, self.reletter = synth, augment, reletter
         self.split_percent = dict(split_percent or {"train": 40, "val": 10})
 
     def augmentations(self) -> list[A.BaseCompose]:
@@ -115,8 +117,8 @@ class PlateDataModule(SplitDataModule):
             real = PlateCrops(real_train, *size, self.augment, self.hparams.box_jitter, self.hparams.seed)
             train_parts += [real] * self.hparams.real_repeat
             if self.hparams.reletter_repeat:
-                relettered = ReletteredCrops(real_train, *size, self.synth, CharSegmenter(), self.augment,
-                                             self.hparams.box_jitter, seed=self.hparams.seed)
+                relettered = self.reletter(real_train, *size, synth=self.synth, augment=self.augment,
+                                           box_jitter=self.hparams.box_jitter, seed=self.hparams.seed)
                 train_parts += [relettered] * self.hparams.reletter_repeat
         if not train_parts:
             raise LprError("data: no training plates (no synth, and no real root has a train share)")

@@ -4,8 +4,8 @@ real blur and light) under many more strings than the few real plates it has.
 
 A real plate is used only where the classic segmenter finds exactly as many characters as its label has (and
 no tilt): then the characters' boxes and polarity are known, their strokes are inpainted (`cv2.inpaint`)
-and the row's height, extent and ink grey are kept. Each draw renders a new string with the plate generator's fonts and patterns
-(`lpr.synth_plates.PlateSynth`) into that row.
+and the row's height, extent and ink grey are kept. Each draw renders a new string with the plate generator's
+fonts and patterns (`lpr.synth_plates.PlateSynth`) into that row.
 """
 import logging
 from dataclasses import dataclass
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from lpr.plate_data import PlateCrops
+from lpr.plate_crops import PlateCrops
 from lpr.plates import PlateSample
 from lpr.segment import CharSegmenter
 from lpr.synth import GLYPH_HEIGHT
@@ -62,11 +62,12 @@ class ReletteredCrops(PlateCrops):
     """Training crops of real plates with a new generated registration each draw, labelled with it."""
 
     def __init__(self, samples: list[PlateSample], height: int, width: int, synth: PlateSynth,
-                 segmenter: CharSegmenter, augment=None, box_jitter: tuple[float, float] | None = None,
+                 segmenter: CharSegmenter | None = None, augment=None, box_jitter: tuple[float, float] | None = None,
                  mask_pad: float = 0.1, width_range: tuple[float, float] = (0.75, 1.15), edge_room: float = 0.15,
                  seed: int = 0):
         super().__init__(samples, height, width, augment, box_jitter, seed)
         self.synth, self.width_range, self.edge_room = synth, width_range, edge_room
+        segmenter = segmenter or CharSegmenter()
         blanks = [blank_plate(image, box, sample.text, segmenter, mask_pad)
                   for (image, box), sample in zip(self.crops or [], samples)]
         self.blanks = [blank for blank in blanks if blank is not None]

@@ -3,12 +3,13 @@ import cv2
 import numpy as np
 import pytest
 
+from lpr.config import instantiate
 from lpr.errors import LprError
 from lpr.plate_data import PlateDataModule, plate_split
 from lpr.reletter import ReletteredCrops
 from lpr.segment import CharSegmenter
 from lpr.synth_plates import PlateSynth
-from tests.conftest import OPENALPR
+from tests.conftest import OPENALPR, compose_config
 
 pytestmark = pytest.mark.skipif(not (OPENALPR / "br").is_dir(), reason="needs the shared OpenALPR photos")
 SPLIT = {"train": 30, "val": 20}
@@ -64,3 +65,11 @@ def test_the_data_module_adds_them_per_epoch_and_needs_a_generator(tmp_path):
     assert image.shape == (32, 128) and text.isalnum()
     with pytest.raises(LprError, match="reletter_repeat"):
         PlateDataModule(roots=[str(OPENALPR / "br")], reletter_repeat=2)
+
+
+def test_its_settings_come_from_the_config(tmp_path):
+    cfg = compose_config("train", ["experiment=crnn_plates", "data.reletter_repeat=2", "data.reletter.edge_room=0.3",
+                                   "data.reletter.segmenter.threshold=adaptive"], tmp_path)
+    datamodule = instantiate(cfg.data)
+    assert datamodule.hparams.reletter_repeat == 2 and datamodule.reletter.keywords["edge_room"] == 0.3
+    assert datamodule.reletter.keywords["segmenter"] == CharSegmenter(threshold="adaptive")
