@@ -19,7 +19,7 @@ class PlateFormats:
 
     def __init__(self, patterns: list[str] | None = None):
         self.masks: dict[int, list[np.ndarray]] = {}
-        for pattern in patterns or []:
+        for pattern in map(str, patterns or []):  # an all-digit pattern such as 9999999 arrives from YAML as an int
             if not pattern or set(pattern) - set(ALLOWED):
                 raise LprError(f"formats.patterns: {pattern!r} must be made of A (letter), 9 (digit) and ? (either)")
             self.masks.setdefault(len(pattern), []).append(np.stack([ALLOWED[p] for p in pattern]))

@@ -8,6 +8,7 @@ from lpr.alphabet import ALPHABET, CHAR_TO_INDEX
 from lpr.ctc import ctc_greedy_decode
 from lpr.errors import LprError
 from lpr.formats import PlateFormats
+from tests.conftest import compose_config
 
 BRAZIL = PlateFormats(["AAA9999", "AAA9A99"])
 
@@ -71,3 +72,10 @@ def test_read_with_formats_gives_readings_of_the_format(tiny_ckpt, openalpr_fold
     texts = [row.split(",")[1] for row in rows]
     assert all(re.fullmatch(r"[A-Z]{3}[0-9][A-Z0-9][0-9]{2}", t) for t in texts if len(t) == 7)
     assert sum(len(t) == 7 for t in texts) >= 2
+
+
+def test_an_all_digit_pattern_from_the_command_line_is_a_pattern(tmp_path):
+    cfg = compose_config("read", ["ckpt_path=x.ckpt", "input=x", "formats.patterns=[9999999,AAA9999]"], tmp_path)
+    formats = PlateFormats(cfg.formats.patterns)  # Hydra reads 9999999 as an int
+    assert formats.has_length(7) and len(formats.masks[7]) == 2
+    assert text(formats.fit(char_probabilities(*[{"8": 0.6, "B": 0.3}] * 7))) == "8888888"
