@@ -17,14 +17,19 @@ class PlateCrops(Dataset):
 
     `box_jitter` (training) moves each side of a real plate box by a random fraction of its height, so the
     model sees the loose and tight boxes a plate locator gives; without it the box is used as annotated.
+    `crops` takes the crops another PlateCrops of the same samples and `box_jitter` has loaded, instead of
+    decoding the photos again.
     """
 
     def __init__(self, samples: list[PlateSample], height: int, width: int, augment: A.BasicTransform | None = None,
-                 box_jitter: tuple[float, float] | None = None, seed: int = 0):
+                 box_jitter: tuple[float, float] | None = None, seed: int = 0,
+                 crops: list[tuple[np.ndarray, tuple[int, int, int, int]]] | None = None):
         self.samples, self.height, self.width = samples, height, width
         self.augment, self.box_jitter = augment, box_jitter
         self.rng = np.random.default_rng(seed)
-        self.crops = [self.load(sample) for sample in samples] if any(s.box for s in samples) else None
+        if crops is None and any(s.box for s in samples):
+            crops = [self.load(sample) for sample in samples]
+        self.crops = crops
 
     def load(self, sample: PlateSample) -> tuple[np.ndarray, tuple[int, int, int, int]]:
         """The grey crop with room for jitter, and the plate box inside it."""

@@ -87,6 +87,8 @@ class PlateDataModule(SplitDataModule):
             raise LprError("data: give `roots` (labels.csv or OpenALPR folders) or `synth` (use data=synth_plates)")
         if reletter_repeat and synth is None:
             raise LprError("data.reletter_repeat: re-lettering draws strings with `synth`; give data.synth too")
+        if real_repeat < 0 or reletter_repeat < 0:
+            raise LprError(f"data.real_repeat, data.reletter_repeat: must be >= 0, got {real_repeat}, {reletter_repeat}")
         if batch_size < 1:
             raise LprError(f"data.batch_size: must be a positive integer, got {batch_size}")
         self.save_hyperparameters(logger=False, ignore=["synth", "augment", "reletter"])
@@ -118,7 +120,8 @@ class PlateDataModule(SplitDataModule):
             train_parts += [real] * self.hparams.real_repeat
             if self.hparams.reletter_repeat:
                 relettered = self.reletter(real_train, *size, synth=self.synth, augment=self.augment,
-                                           box_jitter=self.hparams.box_jitter, seed=self.hparams.seed)
+                                           box_jitter=self.hparams.box_jitter, seed=self.hparams.seed,
+                                           crops=real.crops)
                 train_parts += [relettered] * self.hparams.reletter_repeat
         if not train_parts:
             raise LprError("data: no training plates (no synth, and no real root has a train share)")

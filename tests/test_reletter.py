@@ -63,10 +63,20 @@ def test_the_data_module_adds_them_per_epoch_and_needs_a_generator(tmp_path):
     datamodule.setup("fit")
     real, relettered_set = datamodule.datasets["train"].datasets[1:3]
     assert len(datamodule.datasets["train"]) == 4 + len(real) + 3 * len(relettered_set)
+    assert relettered_set.crops is real.crops  # the photos are decoded once
     image, text = datamodule.datasets["train"][len(datamodule.datasets["train"]) - 1]
     assert image.shape == (32, 128) and text.isalnum()
     with pytest.raises(LprError, match="reletter_repeat"):
         PlateDataModule(roots=[str(OPENALPR / "br")], reletter_repeat=2)
+    with pytest.raises(LprError, match="must be >= 0"):
+        PlateDataModule(synth=synth, roots=[str(OPENALPR / "br")], reletter_repeat=-1)
+
+
+@pytest.mark.parametrize("setting", [{"mask_pad": -0.1}, {"width_range": (1.2, 0.8)}, {"width_range": (0, 1)},
+                                     {"edge_room": 0.5}])
+def test_bad_settings_are_refused_by_name(setting):
+    with pytest.raises(LprError, match=f"data.reletter.{next(iter(setting))}"):
+        ReletteredCrops([], 32, 128, PlateSynth(**PLAIN), **setting)
 
 
 def test_its_settings_come_from_the_config(tmp_path):
