@@ -145,8 +145,6 @@ def test_global_context_lets_a_column_see_the_whole_plate():
             before, after = net(plate), net(changed)
             assert before.shape == (1, 64, 37)
             assert (not torch.allclose(before[:, :8], after[:, :8])) == left_moves  # the left columns
-    del plain.global_context  # as a net pickled in a checkpoint before the option existed
-    assert plain(plate).shape == (1, 64, 37)
 
 
 def test_ctc_targets_are_alphabet_positions_after_the_blank():

@@ -16,8 +16,6 @@ class CRNN(nn.Module):
     conv-only head's receptive field does not.
     """
 
-    global_context = False  # what a net pickled in a checkpoint before this option existed reads with
-
     def __init__(self, channels: list[int], strides: list[list[int]], rnn_hidden: int = 64, rnn_layers: int = 1,
                  dropout: float = 0.1, input_height: int = 32, input_width: int = 128, global_context: bool = False,
                  num_classes: int = len(ALPHABET) + 1):
