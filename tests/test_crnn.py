@@ -133,20 +133,6 @@ def test_crnn_takes_input_sizes_that_are_not_multiples_of_its_strides(height, wi
     assert logits.shape == (2, -(-width // 4), 37)
 
 
-def test_global_context_lets_a_column_see_the_whole_plate():
-    torch.manual_seed(0)
-    plain, context = (CRNN([8, 16], [[2, 2], [2, 1]], rnn_hidden=0, dropout=0.0, global_context=g).eval()
-                      for g in (False, True))
-    plate = torch.rand(1, 1, 32, 128)
-    changed = plate.clone()
-    changed[..., 96:] = 0.0  # the plate's right end only
-    with torch.no_grad():
-        for net, left_moves in ((plain, False), (context, True)):
-            before, after = net(plate), net(changed)
-            assert before.shape == (1, 64, 37)
-            assert (not torch.allclose(before[:, :8], after[:, :8])) == left_moves  # the left columns
-
-
 def test_ctc_targets_are_alphabet_positions_after_the_blank():
     targets, lengths = encode_texts(["A0", "Z"])
     assert targets.tolist() == [11, 1, 36] and lengths.tolist() == [2, 1]

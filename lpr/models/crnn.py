@@ -1,5 +1,4 @@
 """CRNN: a small conv backbone turns a plate into a row of feature columns, a BiLSTM reads them in order."""
-import torch
 from torch import nn
 
 from lpr.alphabet import ALPHABET
@@ -11,13 +10,10 @@ class CRNN(nn.Module):
     Each conv block is Conv3x3-BatchNorm-ReLU with stride `strides[i]` (height, width), which shrinks the map
     as a max-pool would at a fraction of the cost on CPU: T = W / prod(width strides), rounded up.
     `rnn_hidden=0` drops the BiLSTM for a conv-only sequence head.
-    `global_context` appends the mean of all columns to each column before the head, as LPRNet's global context
-    embedding does: a column then also sees the whole plate (its font, its mix of letters and digits), which a
-    conv-only head's receptive field does not.
     """
 
     def __init__(self, channels: list[int], strides: list[list[int]], rnn_hidden: int = 64, rnn_layers: int = 1,
-                 dropout: float = 0.1, input_height: int = 32, input_width: int = 128, global_context: bool = False,
+                 dropout: float = 0.1, input_height: int = 32, input_width: int = 128,
                  num_classes: int = len(ALPHABET) + 1):
         super().__init__()
         if input_height < 1 or input_width < 1:
@@ -30,8 +26,6 @@ class CRNN(nn.Module):
             in_channels = width
         self.backbone = nn.Sequential(*layers)
         features = in_channels * conv_output_size(input_height, [stride[0] for stride in strides])
-        self.global_context = global_context
-        features *= 2 if global_context else 1
         self.dropout = nn.Dropout(dropout)
         self.rnn = nn.LSTM(features, rnn_hidden, rnn_layers, batch_first=True, bidirectional=True) \
             if rnn_hidden else None
@@ -39,10 +33,7 @@ class CRNN(nn.Module):
 
     def forward(self, x):
         features = self.backbone(x)  # (N, C, h, T)
-        columns = features.flatten(1, 2).transpose(1, 2)  # (N, T, C * h)
-        if self.global_context:
-            columns = torch.cat([columns, columns.mean(dim=1, keepdim=True).expand_as(columns)], dim=2)
-        columns = self.dropout(columns)
+        columns = self.dropout(features.flatten(1, 2).transpose(1, 2))  # (N, T, C * h)
         if self.rnn is not None:
             columns, _ = self.rnn(columns)
         return self.classifier(columns)
