@@ -2,13 +2,25 @@
 import os
 import re
 from pathlib import Path
+from typing import Annotated
 
 import hydra
 from hydra.errors import InstantiationException
 from omegaconf import DictConfig
-from pydantic import ValidationError
+from pydantic import AfterValidator, PositiveFloat, ValidationError
 
-from lpr.errors import LprError, exit_on_lpr_error
+from lpr.errors import LprError, config_error, exit_on_lpr_error
+
+
+def ascending(bounds: tuple[float, float]) -> tuple[float, float]:
+    """A [low, high] range must not run backwards."""
+    if bounds[0] > bounds[1]:
+        raise ValueError("must be [low, high] with low <= high")
+    return bounds
+
+
+PositiveRange = Annotated[tuple[PositiveFloat, PositiveFloat], AfterValidator(ascending)]
+"""A config value [low, high] of positive numbers, such as a scale range, for `validate_call` signatures."""
 
 
 def instantiate(node: DictConfig, **kwargs):
@@ -26,10 +38,7 @@ def instantiate(node: DictConfig, **kwargs):
         if isinstance(cause, LprError):
             raise cause from None
         if isinstance(cause, ValidationError):
-            first = cause.errors()[0]
-            where = ".".join(str(part) for part in first["loc"])
-            raise LprError(f"config value `{where}` for {target}: {first['msg']} "
-                           f"(got {first['input']!r})") from None
+            raise config_error(cause, target) from None
         detail = str(cause).splitlines()[-1]
         raise LprError(f"config for {target}: {detail}") from None
 

@@ -9,11 +9,12 @@ import cv2
 import numpy as np
 import torch
 from lightning import LightningDataModule
-from pydantic import Field, NonNegativeInt, PositiveFloat, PositiveInt, validate_call
+from pydantic import Field, NonNegativeInt, PositiveInt, validate_call
 from torch.utils.data import DataLoader, Dataset
 from torchvision.datasets import ImageFolder
 
 from lpr.alphabet import CHAR_TO_INDEX, folder_to_char
+from lpr.config import PositiveRange
 from lpr.errors import LprError
 from lpr.images import is_image_file, read_image
 from lpr.preprocess import format_char
@@ -118,7 +119,7 @@ class CharDataModule(SplitDataModule):
         batch_size: PositiveInt = 64,
         num_workers: NonNegativeInt = 0,
         shift: Annotated[float, Field(ge=0, lt=0.5)] = 0.1,
-        scale: tuple[PositiveFloat, PositiveFloat] = (0.9, 1.1),
+        scale: PositiveRange = (0.9, 1.1),
         rotate: Annotated[float, Field(ge=0, le=180)] = 0.0,
         check_images: bool = True,
         seed: int | None = None,

@@ -12,6 +12,7 @@ from pathlib import Path
 import albumentations as A
 import numpy as np
 import torch
+from pydantic import NonNegativeInt, PositiveInt, validate_call
 from torch.utils.data import ConcatDataset
 
 from lpr.data import SplitDataModule
@@ -64,22 +65,23 @@ class PlateDataModule(SplitDataModule):
 
     collate_fn = staticmethod(collate_plates)
 
+    @validate_call(config={"arbitrary_types_allowed": True})  # refuse wrong types and values with their name
     def __init__(
         self,
         synth: PlateSynth | None = None,
         roots: list[str] | None = None,
-        split_percent: dict[str, int] | None = None,
+        split_percent: dict[str, NonNegativeInt] | None = None,
         split_salt: str = "lpr-plates",
-        real_repeat: int = 1,
-        reletter_repeat: int = 0,
+        real_repeat: NonNegativeInt = 1,
+        reletter_repeat: NonNegativeInt = 0,
         reletter: Callable[..., ReletteredCrops] = ReletteredCrops,
         box_jitter: tuple[float, float] = (-0.05, 0.2),
-        augment: A.BasicTransform | None = None,
+        augment: A.BaseCompose | A.BasicTransform | None = None,
         cache_dir: str = "data/cache",
-        input_height: int = 32,
-        input_width: int = 128,
-        batch_size: int = 64,
-        num_workers: int = 0,
+        input_height: PositiveInt = 32,
+        input_width: PositiveInt = 128,
+        batch_size: PositiveInt = 64,
+        num_workers: NonNegativeInt = 0,
         seed: int = 0,
     ):
         super().__init__()
@@ -87,10 +89,6 @@ class PlateDataModule(SplitDataModule):
             raise LprError("data: give `roots` (labels.csv or OpenALPR folders) or `synth` (use data=synth_plates)")
         if reletter_repeat and synth is None:
             raise LprError("data.reletter_repeat: re-lettering draws strings with `synth`; give data.synth too")
-        if real_repeat < 0 or reletter_repeat < 0:
-            raise LprError(f"data.real_repeat, data.reletter_repeat: must be >= 0, got {real_repeat}, {reletter_repeat}")
-        if batch_size < 1:
-            raise LprError(f"data.batch_size: must be a positive integer, got {batch_size}")
         self.save_hyperparameters(logger=False, ignore=["synth", "augment", "reletter"])
         self.synth, self.augment, self.reletter = synth, augment, reletter
         self.split_percent = dict(split_percent or {"train": 40, "val": 10})

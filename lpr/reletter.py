@@ -9,11 +9,13 @@ fonts and patterns (`lpr.synth_plates.PlateSynth`) into that row.
 """
 import logging
 from dataclasses import dataclass
+from typing import Annotated
 
 import cv2
 import numpy as np
+from pydantic import Field, NonNegativeFloat, PositiveInt, SkipValidation, validate_call
 
-from lpr.errors import LprError
+from lpr.config import PositiveRange
 from lpr.plate_crops import PlateCrops
 from lpr.plates import PlateSample
 from lpr.segment import CharSegmenter
@@ -62,16 +64,13 @@ def blank_plate(image: np.ndarray, box: tuple[int, int, int, int], text: str, se
 class ReletteredCrops(PlateCrops):
     """Training crops of real plates with a new generated registration each draw, labelled with it."""
 
-    def __init__(self, samples: list[PlateSample], height: int, width: int, synth: PlateSynth,
-                 segmenter: CharSegmenter | None = None, augment=None, box_jitter: tuple[float, float] | None = None,
-                 mask_pad: float = 0.1, width_range: tuple[float, float] = (0.75, 1.15), edge_room: float = 0.15,
-                 seed: int = 0, crops: list[tuple[np.ndarray, tuple[int, int, int, int]]] | None = None):
-        if mask_pad < 0:
-            raise LprError(f"data.reletter.mask_pad: must be >= 0 (a fraction of the character height), got {mask_pad}")
-        if not 0 < width_range[0] <= width_range[1]:
-            raise LprError(f"data.reletter.width_range: must be [low, high] with 0 < low <= high, got {width_range}")
-        if not 0 <= edge_room < 0.5:
-            raise LprError(f"data.reletter.edge_room: must be in [0, 0.5) row heights, got {edge_room}")
+    @validate_call(config={"arbitrary_types_allowed": True})  # refuse wrong settings with their name
+    def __init__(self, samples: SkipValidation[list[PlateSample]], height: PositiveInt, width: PositiveInt,
+                 synth: PlateSynth, segmenter: CharSegmenter | None = None, augment=None,
+                 box_jitter: tuple[float, float] | None = None, mask_pad: NonNegativeFloat = 0.1,
+                 width_range: PositiveRange = (0.75, 1.15),
+                 edge_room: Annotated[float, Field(ge=0, lt=0.5)] = 0.15, seed: int = 0,
+                 crops: SkipValidation[list[tuple[np.ndarray, tuple[int, int, int, int]]] | None] = None):
         super().__init__(samples, height, width, augment, box_jitter, seed, crops)
         self.synth, self.width_range, self.edge_room = synth, width_range, edge_room
         segmenter = segmenter or CharSegmenter()

@@ -1,7 +1,7 @@
 """Bad input through the real CLIs: one `error: <file>: <problem>` line, exit code 2, no traceback."""
 import pytest
 
-from tests.conftest import SEED_CHARS, run_cli
+from tests.conftest import OPENALPR, SEED_CHARS, run_cli
 
 
 def assert_clean_error(process, expected: str):
@@ -17,9 +17,14 @@ def assert_clean_error(process, expected: str):
     (["data=chars", f"data.root={SEED_CHARS / 'train'}"], "missing `train/` split"),
     (["data.batch_size=abc"], "`batch_size`"),
     (["data.synth.fonts=[comic_sans]"], "unknown font"),
+    (["experiment=crnn_plates", "data.real_repeat=-1"], "`real_repeat`"),
+    # re-lettered crops are built at setup, from a partial, outside instantiate: refused all the same
+    (["experiment=crnn_plates", f"data.roots=[{OPENALPR / 'br'}]", "data.synth.count={train: 8, val: 4, test: 4}",
+      "data.reletter_repeat=1", "data.reletter.width_range=[1.2,0.8]"], "`width_range` for ReletteredCrops"),
 ])
 def test_train_refuses_bad_input(overrides, expected, tmp_path):
-    assert_clean_error(run_cli("lpr.train", *overrides, f"hydra.run.dir={tmp_path}"), expected)
+    assert_clean_error(run_cli("lpr.train", *overrides, f"hydra.run.dir={tmp_path}",
+                               f"paths.cache_dir={tmp_path / 'cache'}"), expected)
 
 
 @pytest.mark.slow
