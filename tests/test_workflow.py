@@ -18,9 +18,6 @@ from tests.conftest import CONFIGS, SEED_CHARS, compose_config, run_cli
 TINY = ["data=chars", f"data.root={SEED_CHARS}", "data.check_images=false", "+trainer.limit_train_batches=2",
         "+trainer.limit_val_batches=2", "trainer.max_epochs=1", "callbacks.rich_progress_bar=null",
         "+trainer.enable_progress_bar=false", "model.log_confusion=false"]
-MODELS = sorted(path.stem for path in (CONFIGS / "model").glob("*.yaml"))
-
-
 def hydra_config(overrides: list[str]):
     """The train config with its `hydra` node, as a launcher or sweeper would see it."""
     GlobalHydra.instance().clear()
@@ -28,18 +25,16 @@ def hydra_config(overrides: list[str]):
         return compose("train", overrides=overrides, return_hydra_config=True)
 
 
-def skip_unless_char_classifier(model: str):
-    """configs/model/ also holds nets for other tasks (the plate CRNN); this file tests character classifiers."""
-    if hydra_config([f"model={model}"]).model._target_ != "lpr.module.CharClassifier":
-        pytest.skip(f"model={model} is not a character classifier")
+# configs/model/ also holds nets for other tasks (the plate CRNN); these tests are for the character classifiers
+CHAR_MODELS = [path.stem for path in sorted((CONFIGS / "model").glob("*.yaml"))
+               if hydra_config([f"model={path.stem}"]).model._target_ == "lpr.module.CharClassifier"]
 
 
-@pytest.mark.parametrize("model", MODELS)
+@pytest.mark.parametrize("model", CHAR_MODELS)
 def test_model_config_trains_and_logs_insight(model, tmp_path):
     from lpr.config import instantiate
     from lpr.train import train
 
-    skip_unless_char_classifier(model)
     cfg = compose_config("train", [f"model={model}", *TINY], tmp_path)
     net = instantiate(cfg.model.net)
     assert not isinstance(net, LightningModule) and net.input_size == cfg.data.image_size
@@ -51,9 +46,8 @@ def test_model_config_trains_and_logs_insight(model, tmp_path):
     assert {"val/misclassified", "train/augmented_batch"} <= set(events.Tags()["images"])
 
 
-@pytest.mark.parametrize("model", MODELS)
+@pytest.mark.parametrize("model", CHAR_MODELS)
 def test_optuna_search_space_names_existing_keys(model):
-    skip_unless_char_classifier(model)
     cfg = hydra_config([f"model={model}", "hparams_search=optuna", "data=chars", f"data.root={SEED_CHARS}"])
     assert cfg.hydra.sweeper.direction == "maximize" and cfg.optimized_metric == "val/acc_best"
     for key in cfg.hydra.sweeper.params:
