@@ -12,7 +12,7 @@ from lightning.pytorch import Callback, LightningModule, Trainer
 from lightning.pytorch.loggers import TensorBoardLogger
 from torchvision.utils import make_grid
 
-from lpr.alphabet import CLASS_NAMES
+from lpr.alphabet import ALPHABET
 from lpr.module import CharClassifier
 
 
@@ -73,7 +73,7 @@ class MisclassifiedGrid(Callback):
         wrong = predicted != labels
         self.seen += len(labels)
         self.wrong_images.append(images[wrong].cpu())
-        self.wrong_captions += [f"{CLASS_NAMES[true]}>{CLASS_NAMES[guess]}"
+        self.wrong_captions += [f"{ALPHABET[true]}>{ALPHABET[guess]}"
                                 for true, guess in zip(labels[wrong].tolist(), predicted[wrong].tolist())]
 
     def on_validation_epoch_end(self, trainer: Trainer, pl_module: LightningModule):
@@ -111,7 +111,7 @@ class TrainBatchSample(Callback):
             return
         images, labels = batch
         images, labels = images[:self.max_images], labels[:self.max_images]
-        figure = character_grid(images, [CLASS_NAMES[label] for label in labels.tolist()], self.columns,
+        figure = character_grid(images, [ALPHABET[label] for label in labels.tolist()], self.columns,
                                 f"augmented training batch ({tuple(images.shape[1:])}, label above each)")
         for writer in writers:
             writer.add_figure("train/augmented_batch", figure, global_step=trainer.global_step)

@@ -13,7 +13,7 @@ from pydantic import Field, NonNegativeInt, PositiveInt, validate_call
 from torch.utils.data import DataLoader, Dataset
 from torchvision.datasets import ImageFolder
 
-from lpr.alphabet import NOT_A_CHAR, folder_to_index
+from lpr.alphabet import CHAR_TO_INDEX, folder_to_char
 from lpr.config import PositiveRange
 from lpr.errors import LprError
 from lpr.images import is_image_file, read_image
@@ -50,7 +50,7 @@ class AlphabetImageFolder(ImageFolder):
         folders = sorted(entry.name for entry in os.scandir(directory) if entry.is_dir())
         if not folders:
             raise LprError(f"{directory}: no class folders (expected class_0 ... class_Z or 0 ... Z)")
-        class_to_idx = {name: folder_to_index(Path(directory) / name) for name in folders}
+        class_to_idx = {name: CHAR_TO_INDEX[folder_to_char(Path(directory) / name)] for name in folders}
         for name in folders:
             if not any(is_image_file(entry.name) for entry in os.scandir(Path(directory) / name)):
                 raise LprError(f"{Path(directory) / name}: empty class folder (no images)")
@@ -132,11 +132,6 @@ class CharDataModule(SplitDataModule):
             self.hparams.update(roots=synth.photo_dirs, split_percent=synth.split_percent, split_salt=synth.salt)
         self.root = Path(root) if root is not None else None
         self.synth = synth
-
-    @property
-    def has_not_a_char(self) -> bool:
-        """A split holds the class not_a_char: the model must learn one class more (model.not_a_char)."""
-        return any(NOT_A_CHAR in dataset.class_to_idx.values() for dataset in self.datasets.values())
 
     def prepare_data(self):
         if self.synth is not None:

@@ -2,9 +2,7 @@
 
 Each OpenALPR photo on the train or val side of the fixed split (`lpr.plates.hash_split`) is cropped at its
 labelled box and segmented; when the segmentation yields as many characters as the label has, the
-characters take the label's letters in order. With `near_misses`, the wrong cuts around those right ones (two
-neighbours as one, the halves of a wide character, the space straddling two, the plate beside the row) become the
-class `not_a_char`, so that a classifier learns to tell a character from what a segmentation gets wrong. Held-out photos are never touched, so plate figures on
+characters take the label's letters in order. Held-out photos are never touched, so plate figures on
 them stay honest. The tree (generated + harvested, as hard links) is cached under a
 name made from the settings' hash, like lpr.synth's, and from the segmentation's source: a change to how plates
 are cut harvests again.
@@ -16,14 +14,12 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import cv2
-import numpy as np
 
 from lpr import segment
 from lpr.errors import LprError
 from lpr.images import read_image
 from lpr.locate import crop_box
 from lpr.plates import hash_split, load_plate_samples
-from lpr.alphabet import NOT_A_CHAR_FOLDER
 from lpr.segment import CharSegmenter
 from lpr.synth import CharSynth, ensure_generated, settings_key
 
@@ -44,8 +40,6 @@ class SynthAndHarvest(CharSynth):
     val_percent: int = 10  # of those, this share validates instead of training (the top buckets, as hash_split)
     crop_margin: tuple[float, float] = (0.04, 0.15)
     repeat: int = 4  # each real character appears this many times in train, against many generated ones
-    near_misses: bool = False  # also harvest the wrong cuts around each plate's characters as `not_a_char`
-    half_min_aspect: float = 0.5  # characters at least this wide (width / height) give their halves as near misses
 
     @property
     def split_percent(self) -> dict[str, int]:
@@ -61,8 +55,7 @@ class SynthAndHarvest(CharSynth):
         return settings_key({"synth": self.synth.key(), "segmenter": repr(self.segmenter),
                              "segment_source": inspect.getsource(segment),
                              "dirs": sorted(self.photo_dirs), "salt": self.salt, "split": self.split_percent,
-                             "crop_margin": list(self.crop_margin), "repeat": self.repeat,
-                             "near_misses": self.near_misses, "half_min_aspect": self.half_min_aspect})
+                             "crop_margin": list(self.crop_margin), "repeat": self.repeat})
 
     def ensure(self, cache_dir: str | Path) -> Path:
         """The generated tree (hard links into data=synth's cache) plus the harvested real characters."""
@@ -80,7 +73,7 @@ class SynthAndHarvest(CharSynth):
         return ensure_generated(Path(cache_dir) / f"plates-chars-{self.key()}", generate)
 
     def harvest(self, root: Path) -> dict:
-        counts = {"photos": 0, "used": 0, "train": 0, "val": 0, "near_misses": 0}
+        counts = {"photos": 0, "used": 0, "train": 0, "val": 0}
         for folder in self.photo_dirs:
             if not Path(folder).is_dir():
                 raise LprError(f"data.synth.photo_dirs: {folder} is not a folder")
@@ -103,31 +96,4 @@ class SynthAndHarvest(CharSynth):
                     for copy in range(copies):
                         cv2.imwrite(str(class_dir / f"{stem}_{index}_{copy}.png"), char_crop)
                     counts[split] += copies
-                if self.near_misses:
-                    misses = self.segmenter.cut(segmentation.work,
-                                                near_miss_boxes(segmentation.work_boxes, segmentation.work.shape[1],
-                                                                self.half_min_aspect))
-                    miss_dir = root / split / NOT_A_CHAR_FOLDER
-                    miss_dir.mkdir(parents=True, exist_ok=True)
-                    for index, miss in enumerate(misses):
-                        cv2.imwrite(str(miss_dir / f"{stem}_{index}.png"), miss)
-                    counts["near_misses"] += len(misses)
         return counts
-
-
-def near_miss_boxes(boxes: np.ndarray, image_width: int, half_min_aspect: float) -> np.ndarray:
-    """The wrong cuts around a right segmentation (boxes x, y, w, h of its characters, left to right), as boxes
-    of the row's height: each pair of neighbours as one, the space from one's middle to the next one's middle, the
-    halves of characters at least half_min_aspect wide (a narrow one's half is still a 1 or I), and the plate
-    beside the row's ends (frame edges, bolts, emblems), one character pitch wide."""
-    if len(boxes) < 2:
-        return np.zeros((0, 4), int)
-    top, bottom = boxes[:, 1].min(), (boxes[:, 1] + boxes[:, 3]).max()
-    left, right, middle = boxes[:, 0], boxes[:, 0] + boxes[:, 2], boxes[:, 0] + boxes[:, 2] // 2
-    spans = [*zip(left[:-1], right[1:]), *zip(middle[:-1], middle[1:])]
-    wide = boxes[:, 2] >= half_min_aspect * boxes[:, 3]
-    spans += [*zip(left[wide], middle[wide]), *zip(middle[wide], right[wide])]
-    pitch = int(np.median(left[1:] - left[:-1]))
-    spans += [(left[0] - pitch, left[0] - pitch // 4), (right[-1] + pitch // 4, right[-1] + pitch)]
-    spans = [(max(0, x0), min(image_width, x1)) for x0, x1 in spans]
-    return np.array([(x0, top, x1 - x0, bottom - top) for x0, x1 in spans if x1 - x0 > 1], int).reshape(-1, 4)

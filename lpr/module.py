@@ -10,8 +10,7 @@ from torch import nn
 from torchmetrics import MaxMetric, MeanMetric
 from torchmetrics.classification import MulticlassAccuracy, MulticlassConfusionMatrix
 
-from lpr.alphabet import ALPHABET, CLASS_NAMES
-from lpr.errors import LprError
+from lpr.alphabet import ALPHABET
 
 
 # The net is kept in the hyperparameters on purpose: a checkpoint then rebuilds its own architecture.
@@ -19,8 +18,7 @@ warnings.filterwarnings("ignore", message="Attribute 'net' is an instance of `nn
 
 
 class CharClassifier(LightningModule):
-    """Cross-entropy classification of character crops into the 36-class alphabet, or, by a net of 37 outputs, into
-    one class more: `not_a_char`, the wrong cuts of a segmentation (lpr.alphabet.NOT_A_CHAR).
+    """Cross-entropy classification of character crops into the 36-class alphabet.
 
     `net` is a plain nn.Module taking (N, 1, S, S) in [0, 1] and returning logits; `optimizer` and
     `scheduler` are partials from Hydra (`_partial_: true`) so that the YAML decides them.
@@ -30,19 +28,16 @@ class CharClassifier(LightningModule):
                  channels_last: bool = True, log_confusion: bool = True):
         super().__init__()
         self.save_hyperparameters(logger=False)
-        self.num_classes = output_width(net)
-        if self.num_classes not in (len(ALPHABET), len(CLASS_NAMES)):
-            raise LprError(f"model.net.num_classes: must be {len(ALPHABET)} (0-9A-Z) or {len(CLASS_NAMES)} (and "
-                           f"not_a_char), got {self.num_classes}")
         self.net = net.to(memory_format=torch.channels_last) if channels_last else net
-        self.train_acc = MulticlassAccuracy(self.num_classes, average="micro")
-        self.val_acc = MulticlassAccuracy(self.num_classes, average="micro")
-        self.test_acc = MulticlassAccuracy(self.num_classes, average="micro")
+        num_classes = len(ALPHABET)
+        self.train_acc = MulticlassAccuracy(num_classes, average="micro")
+        self.val_acc = MulticlassAccuracy(num_classes, average="micro")
+        self.test_acc = MulticlassAccuracy(num_classes, average="micro")
         self.train_loss, self.val_loss, self.test_loss = MeanMetric(), MeanMetric(), MeanMetric()
         self.val_acc_best = MaxMetric()
         self.val_acc_best.persistent(True)  # kept in checkpoints, so a resumed run remembers its best
-        self.val_confusion = MulticlassConfusionMatrix(self.num_classes)
-        self.test_confusion = MulticlassConfusionMatrix(self.num_classes)
+        self.val_confusion = MulticlassConfusionMatrix(num_classes)
+        self.test_confusion = MulticlassConfusionMatrix(num_classes)
         self.last_confusion_figure = None
 
     @property
@@ -96,7 +91,7 @@ class CharClassifier(LightningModule):
             return
         if self.last_confusion_figure is not None:
             plt.close(self.last_confusion_figure)
-        figure, _ = confusion.plot(labels=list(CLASS_NAMES[:self.num_classes]), add_text=False)  # cell labels cost seconds
+        figure, _ = confusion.plot(labels=list(ALPHABET), add_text=False)  # cell labels cost seconds
         figure.set_size_inches(7, 7)
         figure.set_dpi(72)
         confusion.reset()
@@ -111,13 +106,3 @@ class CharClassifier(LightningModule):
             return optimizer
         return {"optimizer": optimizer,
                 "lr_scheduler": {"scheduler": self.hparams.scheduler(optimizer=optimizer), "monitor": "val/acc"}}
-
-
-def output_width(net: nn.Module) -> int:
-    """How many classes a character net scores: its output width on one blank input."""
-    was_training = net.training
-    net.eval()
-    with torch.no_grad():
-        width = net(torch.zeros(1, 1, net.input_size, net.input_size)).shape[1]
-    net.train(was_training)
-    return width

@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING
 import cv2
 import hydra
 import numpy as np
-from omegaconf import DictConfig, ListConfig, OmegaConf
+from omegaconf import DictConfig, ListConfig
 
-from lpr.alphabet import ALPHABET, NOT_A_CHAR
+from lpr.alphabet import ALPHABET
 from lpr.config import instantiate, instantiate_group
 from lpr.ctc import CtcReader
 from lpr.errors import LprError, exit_on_lpr_error
@@ -50,16 +50,9 @@ class PlateReading:
 
 class ClassicEngine:
     """segment -> classify -> join: the characters of all plates of a call go through the character CNN together,
-    in slices of batch_chars (a slice's activations stay in the CPU's cache: twice as fast as one large batch).
-
-    With `alternatives`, each crop is also segmented by these other segmenters, and the segmentation whose boxes
-    the classifier finds most character-like is read. A classifier that learned `not_a_char` (lpr.alphabet) drops
-    the boxes it claims and scores wrong cuts low; for one without it, the score is its confidence alone.
-    """
+    in slices of batch_chars (a slice's activations stay in the CPU's cache: twice as fast as one large batch)."""
 
     formats = PlateFormats()  # the region's plate formats, when the reader is told them (lpr.formats)
-    alternatives: list[CharSegmenter] = []  # other segmenters whose cuts compete with the segmenter's
-    min_char_prob = 0.5  # a box adds to its segmentation's score as far as its best character is surer than this
 
     def __init__(self, classifier: "torch.nn.Module", segmenter: CharSegmenter, input_size: int,
                  batch_chars: int = 128):
@@ -69,42 +62,33 @@ class ClassicEngine:
         self.batch_chars = batch_chars
 
     def classify(self, batch: np.ndarray) -> np.ndarray:
-        """float32 (N, 1, S, S) in [0, 1] -> class probabilities (N, 36, or 37 with not_a_char); the one model call."""
+        """float32 (N, 1, S, S) in [0, 1] -> class probabilities (N, len(ALPHABET)); the one model call."""
         import torch  # torch only where a torch engine runs: backend=onnx needs no torch installed
 
         with torch.inference_mode():
             return torch.softmax(self.classifier(torch.from_numpy(batch)), dim=1).numpy()
 
-    def prepare(self, plate_crop: np.ndarray) -> list[Segmentation]:
+    def prepare(self, plate_crop: np.ndarray) -> Segmentation:
         """The per-crop work before the model call (lpr.read does it while its loader threads decode photos)."""
-        return [segmenter(plate_crop) for segmenter in [self.segmenter, *self.alternatives]]
+        return self.segmenter(plate_crop)
 
-    def read_prepared(self, prepared: list[list[Segmentation]]) -> list[PlateReading]:
-        segmentations = [seg for candidates in prepared for seg in candidates]
+    def read_prepared(self, segmentations: list[Segmentation]) -> list[PlateReading]:
         batch = chars_to_batch([char for seg in segmentations for char in seg.char_crops], self.input_size)
         probabilities = np.zeros((0, len(ALPHABET)), np.float32)
         if len(batch):
             probabilities = np.concatenate([self.classify(batch[start:start + self.batch_chars])
                                             for start in range(0, len(batch), self.batch_chars)])
         starts = np.cumsum([0] + [len(seg) for seg in segmentations])
-        scored = [self.join(seg, probabilities[start:end])
-                  for seg, start, end in zip(segmentations, starts[:-1], starts[1:])]
-        firsts = np.cumsum([0] + [len(candidates) for candidates in prepared])
-        return [max(scored[first:last], key=lambda pair: pair[0])[1] for first, last in zip(firsts[:-1], firsts[1:])]
-
-    def join(self, seg: Segmentation, plate: np.ndarray) -> tuple[float, PlateReading]:
-        """One segmentation's reading, and its score: the sum over its boxes of log(best character's probability /
-        min_char_prob), so that more sure characters score higher and a wrong cut lowers the score."""
-        characters = plate[:, :len(ALPHABET)]
-        if plate.shape[1] > len(ALPHABET):  # what the classifier calls not a character is not read
-            characters = characters[plate.argmax(axis=1) != NOT_A_CHAR]
-        classes = self.formats.fit(characters) if self.formats else None
-        classes = characters.argmax(axis=1) if classes is None else classes
-        chosen = characters[np.arange(len(classes)), classes]
-        # the geometric mean keeps long and short plates comparable; no characters, no confidence
-        confidence = float(np.exp(np.log(chosen).mean())) if len(chosen) else 0.0
-        score = float(np.log(np.maximum(plate[:, :len(ALPHABET)].max(axis=1), 1e-6) / self.min_char_prob).sum())
-        return score, PlateReading("".join(ALPHABET[c] for c in classes), confidence, seg)
+        readings = []
+        for seg, start, end in zip(segmentations, starts[:-1], starts[1:]):
+            plate = probabilities[start:end]
+            classes = self.formats.fit(plate) if self.formats else None
+            classes = plate.argmax(axis=1) if classes is None else classes
+            chosen = plate[np.arange(len(classes)), classes]
+            # the geometric mean keeps long and short plates comparable; no characters, no confidence
+            confidence = float(np.exp(np.log(chosen).mean())) if len(chosen) else 0.0
+            readings.append(PlateReading("".join(ALPHABET[c] for c in classes), confidence, seg))
+        return readings
 
     def read_crops(self, plate_crops: list[np.ndarray]) -> list[tuple[str, float]]:
         """BGR plate crops -> (text, confidence in [0, 1]) each."""
@@ -142,13 +126,10 @@ def load_engines(cfg: DictConfig) -> list:
 
             torch.set_num_threads(cfg.threads)
         engines = [load_engine(path, cfg) for path in paths]
-    alternatives = [instantiate(OmegaConf.merge(cfg.segment, changes)) for changes in cfg.segment_alternatives]
     for engine in engines:
         engine.formats = PlateFormats(cfg.formats.patterns)
         if isinstance(engine, CtcReader):
             engine.edge_min_prob = cfg.edge_min_prob
-        else:
-            engine.alternatives, engine.min_char_prob = alternatives, cfg.min_char_prob
     return engines
 
 

@@ -9,14 +9,12 @@ than the row's ink (emblems, country shields, stickers) and thin bars at the cro
 dropped. A tilted row is straightened once and segmented again, and kept if it scores no worse. The polarity
 that yields the better row wins; light ink is not tried where dark ink's row already scores beyond its reach.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
 from lpr.preprocess import pad_to_aspect
-
-EMPTY_BOXES = np.zeros((0, 4), int)
 
 
 @dataclass
@@ -27,11 +25,12 @@ class Segmentation:
     char_crops: list[np.ndarray]
     angle: float = 0.0  # degrees the plate was rotated by before cutting (boxes are in the rotated crop)
     dark_ink: bool = True  # the characters are darker than the plate (the polarity whose row won)
-    work: np.ndarray | None = None  # the ink-bright working image the crops were cut from (CharSegmenter.cut)
-    work_boxes: np.ndarray = field(default_factory=EMPTY_BOXES.copy)  # char_boxes in `work`'s pixels
 
     def __len__(self) -> int:
         return len(self.char_crops)
+
+
+EMPTY_BOXES = np.zeros((0, 4), int)
 
 
 @dataclass
@@ -46,7 +45,6 @@ class CharSegmenter:
     polarity: str = "both"  # both (the better row wins) | dark (dark ink on a light plate) | light
     dark_prior: float = 3.0  # row score light ink must beat dark ink by: most plates print dark on light
     open_size: int = 1  # pixels of erode-then-dilate that cut hair-thin links to borders (0: none)
-    erase_lines: float | None = None  # erase horizontal ink runs longer than this (frame lines touching characters)
     min_height: float = 0.25
     max_height: float = 0.95
     min_aspect: float = 0.08  # width / height of one character
@@ -101,7 +99,7 @@ class CharSegmenter:
         _, boxes, ink_bright, angle, dark_ink = best
         crops = self.cut(ink_bright, boxes)
         original_boxes = np.round(boxes / scale).astype(int) if len(boxes) else EMPTY_BOXES
-        return Segmentation(original_boxes, crops, angle, dark_ink, ink_bright, boxes)
+        return Segmentation(original_boxes, crops, angle, dark_ink)
 
     def binarize(self, ink_bright: np.ndarray) -> np.ndarray:
         if self.threshold in ("otsu", "tophat"):
@@ -117,9 +115,6 @@ class CharSegmenter:
             block = int(self.adaptive_block * self.height) | 1
             binary = cv2.adaptiveThreshold(ink_bright, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, block,
                                            -self.adaptive_offset)
-        if self.erase_lines is not None:
-            line_kernel = np.ones((1, max(2, round(self.erase_lines * self.height))), np.uint8)
-            binary = cv2.subtract(binary, cv2.morphologyEx(binary, cv2.MORPH_OPEN, line_kernel))
         if self.open_size > 0:
             kernel = np.ones((self.open_size + 1, self.open_size + 1), np.uint8)
             binary = cv2.morphologyEx(binary, cv2.MORPH_OPEN, kernel)

@@ -13,7 +13,6 @@ import torch
 from lightning.pytorch.utilities import rank_zero_only
 from omegaconf import DictConfig, OmegaConf
 
-from lpr.alphabet import ALPHABET
 from lpr.checkpoint import load_checkpoint, load_weights
 from lpr.config import instantiate, instantiate_group
 from lpr.errors import LprError, exit_on_lpr_error
@@ -53,8 +52,6 @@ def train(cfg: DictConfig) -> dict:
     datamodule.prepare_data()
     datamodule.setup("fit")  # refuse a broken dataset before anything trains
     model = instantiate(cfg.model)
-    if getattr(datamodule, "has_not_a_char", False) and model.num_classes == len(ALPHABET):
-        raise LprError(f"{datamodule.root}: holds the class not_a_char; train it with model.net.num_classes=37")
     if init_checkpoint is not None:
         load_weights(model, init_checkpoint, cfg.init_from)
         log.info("Starting from the weights of %s", cfg.init_from)
