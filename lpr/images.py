@@ -1,11 +1,21 @@
-"""The one image loader: every path lpr reads (training, evaluation, reading plates) comes through here."""
+"""The one image loader: every path lpr reads (training, evaluation, reading plates) comes through here.
+
+JPEGs decode with simplejpeg (libjpeg-turbo): the same pixels as OpenCV's decoder, in two thirds of its time and
+with the GIL released, so that lpr.read's loader threads decode in parallel (RESULTS.md, session 19). OpenCV
+decodes the rest, and the JPEGs simplejpeg would decode otherwise than OpenCV: CMYK ones, and photos whose EXIF
+orientation OpenCV applies.
+"""
+import io
 from pathlib import Path
 
 import cv2
 import numpy as np
+import simplejpeg
+from PIL import Image
 
 from lpr.errors import LprError
 
+EXIF_ORIENTATION = 0x0112  # the EXIF tag OpenCV rotates and flips a photo by
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
 
 
@@ -15,11 +25,27 @@ def decode_image(data: bytes, name: str, color: bool = False) -> np.ndarray:
         raise LprError(f"{name}: empty file (0 bytes), not an image")
     if data[:2] == b"\xff\xd8" and b"\xff\xd9" not in data[-1024:]:  # OpenCV would decode the half it has
         raise LprError(f"{name}: truncated JPEG (no end-of-image marker)")
-    flags = cv2.IMREAD_COLOR if color else cv2.IMREAD_GRAYSCALE  # both also turn 16-bit into 8-bit
-    image = cv2.imdecode(np.frombuffer(data, np.uint8), flags)
+    image = decode_jpeg(data, color) if data[:2] == b"\xff\xd8" else None
+    if image is None:
+        flags = cv2.IMREAD_COLOR if color else cv2.IMREAD_GRAYSCALE  # both also turn 16-bit into 8-bit
+        image = cv2.imdecode(np.frombuffer(data, np.uint8), flags)
     if image is None or image.size == 0:
         raise LprError(f"{name}: not a readable image (corrupt, truncated or not an image format)")
     return image
+
+
+def decode_jpeg(data: bytes, color: bool) -> np.ndarray | None:
+    """A JPEG's pixels as OpenCV would decode them, or None where simplejpeg cannot decode it so."""
+    try:
+        _, _, colorspace, _ = simplejpeg.decode_jpeg_header(data)
+        if colorspace not in ("YCbCr", "Gray"):
+            return None
+        if b"Exif" in data[:65536] and Image.open(io.BytesIO(data)).getexif().get(EXIF_ORIENTATION, 1) != 1:
+            return None
+        image = simplejpeg.decode_jpeg(data, "BGR" if color else "GRAY")
+    except (ValueError, OSError):  # a JPEG it does not support, or a damaged one: OpenCV decides
+        return None
+    return image if color else image[:, :, 0]
 
 
 def read_image(path: str | Path, color: bool = False) -> np.ndarray:

@@ -1,12 +1,15 @@
 """The one image loader against the bad-input battery: every odd file is read or refused by name."""
+import io
+
 import cv2
 import numpy as np
 import pytest
+from PIL import Image
 
 from lpr.errors import LprError
-from lpr.images import read_image
+from lpr.images import EXIF_ORIENTATION, decode_image, decode_jpeg, read_image
 from lpr.preprocess import chars_to_batch
-from tests.conftest import SEED_CHARS
+from tests.conftest import SEED_CHARS, SHARED_DATA
 
 SAMPLE = next((SEED_CHARS / "val" / "class_A").glob("*.jpg"))
 
@@ -48,3 +51,34 @@ def test_huge_image_is_read_and_formatted(tmp_path):
     cv2.imwrite(str(path), np.full((10000, 10000), 200, np.uint8))
     batch = chars_to_batch([read_image(path)], 28)
     assert batch.shape == (1, 1, 28, 28) and np.isfinite(batch).all()
+
+
+def exif_rotated_jpeg() -> bytes:
+    """A colour JPEG whose EXIF says: rotate 90 degrees to view (orientation 6), as phone photos often do."""
+    image = Image.fromarray(np.random.default_rng(0).integers(0, 255, (40, 60, 3), np.uint8))
+    exif = image.getexif()
+    exif[EXIF_ORIENTATION] = 6
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif)
+    return buffer.getvalue()
+
+
+def cmyk_jpeg() -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(np.random.default_rng(0).integers(0, 255, (40, 60, 4), np.uint8), "CMYK").save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+PHOTOS = [next((SHARED_DATA / "openalpr-endtoend" / region).glob("*.jpg")) for region in ("us", "eu", "br")]
+
+
+@pytest.mark.parametrize("color", [True, False])
+@pytest.mark.parametrize("name, data, fast", [
+    *[(photo.name, photo.read_bytes(), True) for photo in PHOTOS + [SAMPLE]],
+    ("exif-rotated.jpg", exif_rotated_jpeg(), False),   # OpenCV applies the orientation: it decodes these
+    ("cmyk.jpg", cmyk_jpeg(), False),
+])
+def test_jpegs_decode_to_opencvs_pixels(name, data, fast, color):
+    expected = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR if color else cv2.IMREAD_GRAYSCALE)
+    assert (decode_jpeg(data, color) is not None) == fast  # real photos take the fast decoder
+    assert np.array_equal(decode_image(data, name, color), expected)
