@@ -23,9 +23,10 @@ def decode_image(data: bytes, name: str, color: bool = False) -> np.ndarray:
     """Decode encoded image bytes into 8-bit grey (H, W) or BGR (H, W, 3), whatever depth or channels they hold."""
     if not data:
         raise LprError(f"{name}: empty file (0 bytes), not an image")
-    if data[:2] == b"\xff\xd8" and b"\xff\xd9" not in data[-1024:]:  # OpenCV would decode the half it has
+    is_jpeg = data[:2] == b"\xff\xd8"
+    if is_jpeg and b"\xff\xd9" not in data[-1024:]:  # OpenCV would decode the half it has
         raise LprError(f"{name}: truncated JPEG (no end-of-image marker)")
-    image = decode_jpeg(data, color) if data[:2] == b"\xff\xd8" else None
+    image = decode_jpeg(data, color) if is_jpeg else None
     if image is None:
         flags = cv2.IMREAD_COLOR if color else cv2.IMREAD_GRAYSCALE  # both also turn 16-bit into 8-bit
         image = cv2.imdecode(np.frombuffer(data, np.uint8), flags)

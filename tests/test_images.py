@@ -9,7 +9,7 @@ from PIL import Image
 from lpr.errors import LprError
 from lpr.images import EXIF_ORIENTATION, decode_image, decode_jpeg, read_image
 from lpr.preprocess import chars_to_batch
-from tests.conftest import SEED_CHARS, SHARED_DATA
+from tests.conftest import OPENALPR, SEED_CHARS
 
 SAMPLE = next((SEED_CHARS / "val" / "class_A").glob("*.jpg"))
 
@@ -69,7 +69,7 @@ def cmyk_jpeg() -> bytes:
     return buffer.getvalue()
 
 
-PHOTOS = [next((SHARED_DATA / "openalpr-endtoend" / region).glob("*.jpg")) for region in ("us", "eu", "br")]
+PHOTOS = [next((OPENALPR / region).glob("*.jpg")) for region in ("us", "eu", "br")]
 
 
 @pytest.mark.parametrize("color", [True, False])
