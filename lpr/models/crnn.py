@@ -1,7 +1,7 @@
 """CRNN: a small conv backbone turns a plate into a row of feature columns, a BiLSTM reads them in order."""
 from torch import nn
 
-from lpr.alphabet import ALPHABET
+from lpr.core.alphabet import ALPHABET
 
 
 class CRNN(nn.Module):

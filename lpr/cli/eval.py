@@ -1,0 +1,43 @@
+"""Evaluate a character checkpoint on an ImageFolder root: `python -m lpr.eval ckpt_path=CKPT data.root=DIR [subset=val]`.
+
+Uses DIR's `subset` folder (val by default), or DIR itself when it holds class folders. Writes
+metrics.json (`test/acc`, `test/loss`, `n`) and confusion_matrix.png in the run dir, and the same
+figure to TensorBoard.
+"""
+from pathlib import Path
+
+import lightning as L
+from omegaconf import DictConfig
+from torch.utils.data import DataLoader
+
+from lpr.cli.command import command
+from lpr.cli.run_files import write_metrics, write_provenance
+from lpr.core.config import instantiate, instantiate_group
+from lpr.data.chars import AlphabetImageFolder, CharTransform, split_dir
+from lpr.training.checkpoint import load_trained
+
+
+def evaluate(cfg: DictConfig) -> dict:
+    run_dir = Path(cfg.paths.output_dir)
+    model = load_trained(cfg.ckpt_path, kind="classifier")
+    model.hparams.log_confusion = True
+    folder = split_dir(cfg.data.root, cfg.subset)
+    dataset = AlphabetImageFolder(folder, CharTransform(model.input_size), cfg.data.check_images)
+    loader = DataLoader(dataset, batch_size=cfg.data.batch_size, num_workers=cfg.data.num_workers)
+    trainer = instantiate(cfg.trainer, logger=instantiate_group(cfg.get("logger")), callbacks=[])
+    write_provenance(run_dir, cfg)
+    L.seed_everything(cfg.seed)
+    results = trainer.test(model, dataloaders=loader)[0]
+    metrics = {**results, "n": len(dataset), "data": str(folder), "ckpt_path": str(cfg.ckpt_path)}
+    model.last_confusion_figure.savefig(run_dir / "confusion_matrix.png", dpi=80, bbox_inches="tight")
+    write_metrics(run_dir, metrics)
+    print(f"test/acc: {results['test/acc']:.4f} on {len(dataset)} images of {folder}")
+    print(f"Run: {run_dir}  (metrics.json, confusion_matrix.png)")
+    return metrics
+
+
+def eval_task(cfg: DictConfig) -> float:
+    return evaluate(cfg)["test/acc"]
+
+
+main = command(eval_task, "eval")

@@ -1,0 +1,43 @@
+"""What every entry point leaves in its run directory for other tools: metrics.json and provenance."""
+import json
+import os
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+
+from omegaconf import DictConfig, OmegaConf
+
+
+def write_json_atomic(path: Path, payload: dict) -> Path:
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n")
+    os.replace(partial, path)
+    return path
+
+
+def write_metrics(run_dir: str | Path, metrics: dict) -> Path:
+    """Flat `{"val/acc_best": 0.99, ...}`, numbers as plain floats, written atomically."""
+    flat = {key: value.item() if hasattr(value, "item") else value for key, value in metrics.items()}
+    return write_json_atomic(Path(run_dir) / "metrics.json", flat)
+
+
+def write_provenance(run_dir: str | Path, cfg: DictConfig) -> None:
+    """The resolved config, git commit and package versions, so a run can be understood and repeated."""
+    run_dir = Path(run_dir)
+    (run_dir / "config_resolved.yaml").write_text(OmegaConf.to_yaml(cfg, resolve=True))
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True,
+                                cwd=Path(__file__).parent).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = None
+    packages = ["torch", "torchvision", "lightning", "torchmetrics", "hydra-core", "albumentations",
+                "opencv-python-headless", "numpy", "onnxruntime"]
+    versions = {}
+    for name in packages:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            pass
+    write_json_atomic(run_dir / "provenance.json", {"git_commit": commit, "python": sys.version.split()[0],
+                                                   "argv": sys.argv, "packages": versions})

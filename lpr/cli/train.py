@@ -1,0 +1,101 @@
+"""Train a character classifier: `python -m lpr.train experiment=baseline` (Hydra; `-m` for sweeps).
+
+Composes the config, builds datamodule, model, callbacks, loggers and trainer from it, fits, tests the
+best checkpoint, writes metrics.json, and returns the optimized metric for Hydra sweepers.
+"""
+import logging
+import time
+from pathlib import Path
+
+import lightning as L
+import torch
+from lightning.pytorch.utilities import rank_zero_only
+from omegaconf import DictConfig, OmegaConf
+
+from lpr.cli.command import command
+from lpr.cli.run_files import write_metrics, write_provenance
+from lpr.core.config import instantiate, instantiate_group
+from lpr.core.errors import LprError
+from lpr.training.checkpoint import load_checkpoint, load_weights
+
+log = logging.getLogger(__name__)
+
+
+def resume_path(cfg: DictConfig) -> str | None:
+    """`ckpt_path`: a checkpoint file, a run dir (its last.ckpt), or `last` (this run dir's last.ckpt)."""
+    if cfg.ckpt_path is None:
+        return None
+    path = Path(cfg.paths.output_dir if cfg.ckpt_path == "last" else cfg.ckpt_path)
+    if path.is_dir():
+        path = path / "checkpoints" / "last.ckpt"
+    if not path.is_file():
+        raise LprError(f"{path}: checkpoint to resume from not found")
+    return str(path)
+
+
+def hyperparameters(cfg: DictConfig, model: L.LightningModule) -> dict:
+    """What TensorBoard's HPARAMS view compares: the choices that make a run, not where it ran."""
+    params = OmegaConf.to_container(cfg, resolve=True)
+    for key in ("paths", "hydra", "callbacks", "logger"):
+        params.pop(key, None)
+    params["model/params"] = sum(p.numel() for p in model.parameters())
+    return params
+
+
+def train(cfg: DictConfig) -> dict:
+    run_dir = Path(cfg.paths.output_dir)
+    L.seed_everything(cfg.seed, workers=True)
+    # A fine-tune starts from another run's weights (fresh optimizer and schedule); read first, so a bad path
+    # fails before any data is prepared.
+    init_checkpoint = load_checkpoint(cfg.init_from) if cfg.get("init_from") else None
+    datamodule = instantiate(cfg.data)
+    datamodule.prepare_data()
+    datamodule.setup("fit")  # refuse a broken dataset before anything trains
+    model = instantiate(cfg.model)
+    if init_checkpoint is not None:
+        load_weights(model, init_checkpoint, cfg.init_from)
+        log.info("Starting from the weights of %s", cfg.init_from)
+    callbacks = instantiate_group(cfg.get("callbacks"))
+    loggers = instantiate_group(cfg.get("logger"))
+    trainer = instantiate(cfg.trainer, callbacks=callbacks, logger=loggers)
+    if trainer.is_global_zero:
+        write_provenance(run_dir, cfg)
+    for logger in loggers:
+        logger.log_hyperparams(hyperparameters(cfg, model), metrics={cfg.optimized_metric: 0.0})
+
+    started = time.perf_counter()
+    trainer.fit(model, datamodule=datamodule, ckpt_path=resume_path(cfg), weights_only=False)
+    train_time_s = time.perf_counter() - started
+    metrics = {key: value for key, value in trainer.callback_metrics.items() if not key.startswith("test/")}
+
+    best_ckpt = trainer.checkpoint_callback.best_model_path if trainer.checkpoint_callback else ""
+    if cfg.test and datamodule.has_test:
+        # lpr checkpoints hold the net's class in their hyperparameters, so they are not weights-only.
+        trainer.test(model, datamodule=datamodule, ckpt_path=best_ckpt or None, weights_only=False)
+        metrics.update({k: v for k, v in trainer.callback_metrics.items() if k.startswith("test/")})
+    metrics.update({"epochs": trainer.current_epoch, "train_time_s": round(train_time_s, 2),
+                    "model/params": sum(p.numel() for p in model.parameters()), "best_ckpt": best_ckpt})
+    if trainer.is_global_zero:
+        write_metrics(run_dir, metrics)
+        report(run_dir, best_ckpt, metrics, cfg.optimized_metric)
+    return metrics
+
+
+@rank_zero_only
+def report(run_dir: Path, best_ckpt: str, metrics: dict, optimized_metric: str):
+    value = metrics.get(optimized_metric)
+    print(f"\n{optimized_metric}: {float(value):.4f}" if value is not None else "")
+    print(f"Run:         {run_dir}")
+    print(f"Checkpoint:  {best_ckpt}")
+    print(f"Metrics:     {run_dir / 'metrics.json'}")
+    print(f"TensorBoard: tensorboard --logdir {run_dir / 'tensorboard'}   (all runs: --logdir logs/)")
+
+
+def train_task(cfg: DictConfig) -> float | None:
+    torch.set_float32_matmul_precision("high")
+    metrics = train(cfg)
+    value = metrics.get(cfg.optimized_metric)
+    return float(value) if value is not None else None
+
+
+main = command(train_task, "train")

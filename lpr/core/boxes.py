@@ -1,0 +1,22 @@
+"""Plate boxes (x, y, w, h) in photo pixels: overlap, and cutting them out of a photo with a margin."""
+import numpy as np
+
+Box = tuple[int, int, int, int]
+
+
+def box_iou(a: Box, b: Box) -> float:
+    """Intersection over union of two (x, y, w, h) boxes."""
+    ix = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = a[2] * a[3] + b[2] * b[3] - inter
+    return inter / union if union > 0 else 0.0
+
+
+def crop_box(image: np.ndarray, box: Box, margin: tuple[float, float]) -> tuple[np.ndarray, Box]:
+    """The image inside (x, y, w, h) grown by margin (fractions of w and h), clipped; and the clipped box."""
+    x, y, w, h = box
+    dx, dy = round(margin[0] * w), round(margin[1] * h)
+    x0, y0 = max(0, x - dx), max(0, y - dy)
+    x1, y1 = min(image.shape[1], x + w + dx), min(image.shape[0], y + h + dy)
+    return image[y0:y1, x0:x1], (x0, y0, x1 - x0, y1 - y0)

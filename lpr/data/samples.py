@@ -1,0 +1,80 @@
+"""Plate inputs as samples: what every plate stage (training, reading, detection) reads.
+
+A plate input is one image, a folder of images, a folder of plate crops with `labels.csv` (`image,text`),
+or an OpenALPR-style folder (`NAME.jpg` beside `NAME.txt`: `NAME.jpg<TAB>x<TAB>y<TAB>w<TAB>h<TAB>PLATE`).
+Loading never stops at a bad entry: each problem becomes one line, the rest is still read.
+"""
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from lpr.core.errors import LprError
+from lpr.core.images import is_image_file
+from lpr.core.plate_metrics import normalize_plate
+
+
+@dataclass
+class PlateSample:
+    """One image to read; `text` and `box` (x, y, w, h in pixels) where the input labels them."""
+
+    image_path: Path
+    text: str | None = None
+    box: tuple[int, int, int, int] | None = None
+
+    @property
+    def name(self) -> str:
+        return self.image_path.name
+
+
+
+def load_plate_samples(input_path: str | Path) -> tuple[list[PlateSample], list[str]]:
+    """Samples and problem lines for any supported input; raises LprError only when the input itself is unusable."""
+    path = Path(input_path)
+    if path.is_file():
+        return [PlateSample(path)], []
+    if not path.is_dir():
+        raise LprError(f"{path}: input not found (give an image, a folder of images, labels.csv or OpenALPR folder)")
+    if (path / "labels.csv").is_file():
+        samples, problems = labels_csv_samples(path / "labels.csv")
+    elif any(path.glob("*.txt")):
+        samples, problems = openalpr_samples(path)
+    else:
+        samples = [PlateSample(p) for p in sorted(path.iterdir()) if p.is_file() and is_image_file(p)]
+        problems = []
+    if not samples and not problems:
+        raise LprError(f"{path}: no images in folder")
+    return samples, problems
+
+
+def labels_csv_samples(labels_file: Path) -> tuple[list[PlateSample], list[str]]:
+    samples, problems = [], []
+    with labels_file.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    if rows and not {"image", "text"} <= set(rows[0]):
+        raise LprError(f"{labels_file}: needs a header `image,text`")
+    for line, row in enumerate(rows, start=2):
+        image_path = labels_file.parent / (row["image"] or "")
+        if not row["image"] or not image_path.is_file():
+            problems.append(f"{labels_file}:{line}: image {row['image']!r} not found")
+            continue
+        samples.append(PlateSample(image_path, normalize_plate(row["text"] or "")))
+    return samples, problems
+
+
+def openalpr_samples(folder: Path) -> tuple[list[PlateSample], list[str]]:
+    """One sample per NAME.txt; the line names its image, so `NAME.png` beside a `NAME.jpg` is no ambiguity."""
+    samples, problems = [], []
+    for label_file in sorted(folder.glob("*.txt")):
+        fields = label_file.read_text().strip().split("\t")
+        try:
+            image_name, x, y, w, h, text = fields[0], *map(int, fields[1:5]), fields[5]
+        except (ValueError, IndexError):
+            problems.append(f"{label_file}: expected `NAME.jpg<TAB>x<TAB>y<TAB>w<TAB>h<TAB>PLATE`")
+            continue
+        image_path = folder / image_name
+        if not image_path.is_file():
+            problems.append(f"{label_file}: image {image_name} not found")
+            continue
+        samples.append(PlateSample(image_path, normalize_plate(text), (x, y, w, h)))
+    return samples, problems
+

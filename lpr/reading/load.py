@@ -1,0 +1,53 @@
+"""Loading a reader: the engine a checkpoint (torch) or an exported model (onnx) asks for, by its kind."""
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, PositiveInt, validate_call
+
+from lpr.core.formats import PlateFormats
+from lpr.reading.classic import ClassicEngine
+from lpr.reading.ctc import CtcEngine
+from lpr.reading.engine import Engine
+from lpr.vision.segment import CharSegmenter
+
+Backend = Literal["torch", "onnx"]
+EdgeMinProb = Annotated[float, Field(ge=0, lt=1)]
+
+
+@validate_call(config={"arbitrary_types_allowed": True})  # refuse wrong settings with their name
+def load_engines(paths: list[str], backend: Backend, segmenter: CharSegmenter | None = None,
+                 formats: PlateFormats | None = None, edge_min_prob: EdgeMinProb = 0.0,
+                 threads: PositiveInt | None = None) -> list[Engine]:
+    """One engine per checkpoint (torch) or MODEL.onnx (onnx, with lpr.export's MODEL.json beside it): several are
+    an ensemble. Each is told the region's plate formats; a whole-plate one also how sure a character at a
+    reading's end must be. `threads`: torch's or onnxruntime's intra-op threads (None: all cores)."""
+    if backend == "torch" and threads:
+        import torch
+
+        torch.set_num_threads(threads)
+    return [load_engine(path, backend, segmenter, formats, edge_min_prob, threads) for path in paths]
+
+
+def load_engine(path: str | Path, backend: Backend, segmenter: CharSegmenter | None = None,
+                formats: PlateFormats | None = None, edge_min_prob: float = 0.0,
+                threads: int | None = None) -> Engine:
+    """The classic engine for a character classifier, the CTC engine for a whole-plate recognizer. A classic
+    engine segments with `segmenter`, or (onnx) as its model was exported."""
+    if backend == "onnx":
+        from lpr.reading.onnx_model import OnnxModel, load_reader_info
+
+        model = OnnxModel(path, threads)
+        info = load_reader_info(path)
+        if info.get("engine") == "crnn":
+            model.check_input(path, info["input_height"], info["input_width"])
+            return CtcEngine(model, info["input_height"], info["input_width"], formats, edge_min_prob)
+        size = info["input_size"]
+        model.check_input(path, size, size)
+        return ClassicEngine(model, segmenter or CharSegmenter(**info["segment"]), size, formats)
+    from lpr.reading.torch_model import TorchModel
+    from lpr.training.checkpoint import load_trained
+
+    module = load_trained(path)
+    if module.hparams.get("engine") == "crnn":
+        return CtcEngine(TorchModel(module), *module.input_size, formats, edge_min_prob)
+    return ClassicEngine(TorchModel(module, softmax=True), segmenter or CharSegmenter(), module.input_size, formats)

@@ -1,0 +1,165 @@
+"""From photos to readings: load photos in threads, cut the crops a locate mode asks for, read them in large
+batches with one or more engines (an ensemble), and keep one reading a photo.
+
+locate=none reads each image as a plate crop; locate=box reads the labelled box at several margins and keeps the
+reading most of them agree on; locate=auto reads every OpenCV candidate and keeps the most plate-like reading.
+"""
+import sys
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from omegaconf import DictConfig
+
+from lpr.core.boxes import crop_box
+from lpr.core.config import instantiate
+from lpr.core.errors import LprError
+from lpr.core.images import read_image
+from lpr.data.samples import PlateSample
+from lpr.reading.engine import Engine, PlateReading
+from lpr.reading.vote import majority_reading
+from lpr.vision.segment import CharSegmenter, Segmentation
+
+
+@dataclass
+class PlateResult:
+    sample: PlateSample
+    text: str
+    confidence: float
+    box: tuple[int, int, int, int] | None  # where the plate was read, in the photo
+    crop: np.ndarray
+    segmentation: Segmentation | None
+
+
+class PlateReader:
+    """Runs one locate mode over samples: loads photos in threads, reads plate crops in large batches. With several
+    engines (an ensemble) every crop is read by each, and all the readings of a photo vote together."""
+
+    def __init__(self, engines: list[Engine], locate_cfg: DictConfig, segmenter: CharSegmenter, threads: int):
+        self.engines = engines
+        self.mode = locate_cfg.mode
+        # locate=box reads its box at each margin and keeps the reading most of them agree on
+        self.margins = [tuple(margin) for margin in [locate_cfg.get("crop_margin", (0.0, 0.0)),
+                                                     *locate_cfg.get("vote_margins", [])]]
+        if not all(len(margin) == 2 and all(isinstance(m, (int, float)) for m in margin) for margin in self.margins):
+            raise LprError(f"locate.crop_margin, locate.vote_margins: each margin must be [width, height] fractions, "
+                           f"got {self.margins}")
+        self.locator = instantiate(locate_cfg.locator) if self.mode == "auto" else None
+        # crops of a photo read at once: locate=box its first majority of margins, the others only where they disagree
+        self.first_round = len(self.margins) // 2 + 1 if self.mode == "box" else sys.maxsize
+        self.segmenter = segmenter
+        self.threads = threads
+
+    def plate_crops(self, sample: PlateSample) -> tuple[list[np.ndarray], list[tuple]]:
+        """The crops to read from one photo, each with (plate box, crop box) in photo pixels; LprError for a bad
+        file or box."""
+        image = read_image(sample.image_path, color=True)
+        if self.mode == "none":
+            return [image], [(None, None)]
+        if self.mode == "box":
+            if sample.box is None:
+                raise LprError(f"{sample.image_path}: locate=box but the input labels no box for it")
+            x, y, w, h = sample.box
+            if w <= 0 or h <= 0 or x >= image.shape[1] or y >= image.shape[0] or x + w <= 0 or y + h <= 0:
+                raise LprError(f"{sample.image_path}: box {sample.box} lies outside the {image.shape[1]}x"
+                               f"{image.shape[0]} image")
+            crops = [crop_box(image, sample.box, margin) for margin in self.margins]
+            return [crop for crop, _ in crops], [(origin, origin) for _, origin in crops]
+        crops, places = [], []
+        for box in self.locator.candidates(image):
+            crop, origin = crop_box(image, box, self.locator.crop_margin)
+            if crop.size:
+                crops.append(crop)
+                places.append((box, origin))
+        return crops, places
+
+    def read(self, samples: list[PlateSample], batch_plates: int, problems: list[str]) -> list[PlateResult]:
+        opencv_threads = cv2.getNumThreads()
+        cv2.setNumThreads(1)  # the loader threads are the parallelism: OpenCV's own pool would only compete with them
+        try:
+            return self.read_chunks(samples, batch_plates, problems)
+        finally:
+            cv2.setNumThreads(opencv_threads)
+
+    def read_chunks(self, samples: list[PlateSample], batch_plates: int, problems: list[str]) -> list[PlateResult]:
+        results = []
+        with ThreadPoolExecutor(self.threads) as pool:
+            for start in range(0, len(samples), batch_plates):
+                chunk = samples[start:start + batch_plates]
+                loaded, crops, owners, boxes, readers, prepared = [], [], [], [], [], []
+                # the engine's per-crop work (segmentation) runs here while the loader threads decode the next photos
+                for index, item in enumerate(pool.map(self.try_plate_crops, chunk)):
+                    loaded.append(item)
+                    if isinstance(item, str):
+                        problems.append(item)
+                        continue
+                    for reader, engine in enumerate(self.engines):
+                        crops += item[0]
+                        boxes += item[1]
+                        owners += [index] * len(item[0])
+                        readers += [reader] * len(item[0])
+                        prepared += [engine.prepare(crop) if rank < self.first_round else None
+                                     for rank, crop in enumerate(item[0])]
+                readings = self.read_prepared(crops, owners, readers, prepared)
+                results += self.pick(chunk, crops, boxes, owners, readings, loaded)
+        return results
+
+    def read_prepared(self, crops: list[np.ndarray], owners: list[int], readers: list[int],
+                      prepared: list) -> list[PlateReading | None]:
+        """The readings of the prepared crops, then of the others where a photo's prepared crops disagree: a box's
+        first margins that all agree outnumber the rest and have won the vote already (None: a crop left unread).
+        Each crop is read by its engine, `self.engines[readers[position]]`."""
+        readings: list[PlateReading | None] = [None] * len(crops)
+        first = [position for position, item in enumerate(prepared) if item is not None]
+        self.read_into(readings, first, readers, lambda engine, positions: engine.read_prepared(
+            [prepared[position] for position in positions]))
+        texts = defaultdict(set)
+        for position in first:
+            texts[owners[position]].add(readings[position].text)
+        rest = [position for position, item in enumerate(prepared) if item is None and len(texts[owners[position]]) > 1]
+        self.read_into(readings, rest, readers, lambda engine, positions: engine.read_crops(
+            [crops[position] for position in positions]))
+        return readings
+
+    def read_into(self, readings: list, positions: list[int], readers: list[int], read_with) -> None:
+        """readings[position] = read_with(engine, its positions), one call per engine."""
+        for reader, engine in enumerate(self.engines):
+            mine = [position for position in positions if readers[position] == reader]
+            for position, reading in zip(mine, read_with(engine, mine) if mine else []):
+                readings[position] = reading
+
+    def try_plate_crops(self, sample: PlateSample):
+        try:
+            return self.plate_crops(sample)
+        except LprError as error:
+            return str(error)
+
+    def pick(self, chunk, crops, boxes, owners, readings, loaded) -> list[PlateResult]:
+        """One result per readable photo: the reading most of its crops agree on (locate=box, none), or
+        (locate=auto) its most plate-like candidate."""
+        if self.locator is not None:
+            scores = [self.locator.plausibility(r.text, r.confidence, self.engines[0].formats) for r in readings]
+        positions: dict[int, list[int]] = {}
+        for position, owner in enumerate(owners):
+            if readings[position] is not None:
+                positions.setdefault(owner, []).append(position)
+        results = []
+        for index, sample in enumerate(chunk):
+            if isinstance(loaded[index], str):
+                continue
+            if index not in positions:  # no candidate at all: an empty reading, still counted
+                results.append(PlateResult(sample, "", 0.0, None, np.zeros((8, 8, 3), np.uint8), None))
+                continue
+            if self.locator is None:
+                position, confidence = majority_reading(readings, positions[index])
+            else:
+                position = max(positions[index], key=lambda candidate: scores[candidate])
+                confidence = readings[position].confidence
+            reading, (box, origin) = readings[position], boxes[position]
+            if self.locator is not None:
+                segmentation = reading.segmentation or self.segmenter(crops[position])
+                box = self.locator.tighten(box, segmentation.extent(origin, self.locator.min_chars))
+            results.append(PlateResult(sample, reading.text, confidence, box, crops[position], reading.segmentation))
+        return results

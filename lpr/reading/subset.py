@@ -1,0 +1,48 @@
+"""Which labelled photos a read covers: all, the held-out share, or a checkpoint's own train or val share."""
+from pathlib import Path
+
+from lpr.core.errors import LprError
+from lpr.data.samples import PlateSample, load_plate_samples
+from lpr.data.split import PhotoSplit
+
+SUBSETS = ("all", "holdout", "train", "val")
+
+
+def select_samples(input_path: str | Path, subset: str, split: PhotoSplit,
+                   ckpt_paths: list[str] | None) -> tuple[list[PlateSample], list[str]]:
+    """The input's samples in `subset` (holdout: `split`'s held-out share; train, val: the share the checkpoints
+    trained with, which only torch checkpoints record) and the problem lines of loading them."""
+    if subset not in SUBSETS:
+        raise LprError(f"subset: must be one of {', '.join(SUBSETS)}, got {subset!r}")
+    samples, problems = load_plate_samples(input_path)
+    if subset == "holdout":
+        samples = [s for s in samples if split.held_out(s.name)]
+    elif subset in ("train", "val"):
+        if ckpt_paths is None:
+            raise LprError(f"subset={subset}: the photo split is kept in the checkpoint; read with ckpt_path")
+        trained_with = checkpoint_split(ckpt_paths, subset)
+        samples = [s for s in samples if trained_with.of(s.name) == subset]
+    return samples, problems
+
+
+def checkpoint_split(ckpt_paths: list[str], subset: str) -> PhotoSplit:
+    """The photo split plate checkpoints trained with, so that runs can be compared on their val share; an
+    ensemble's checkpoints must all have trained with the same one."""
+    from lpr.training.checkpoint import load_checkpoint
+
+    splits = {}
+    for ckpt_path in ckpt_paths:
+        data = load_checkpoint(ckpt_path).get("datamodule_hyper_parameters", {})
+        if not data.get("roots") or "split_percent" not in data:
+            raise LprError(f"{ckpt_path}: subset={subset}: the checkpoint trained on no split real photos")
+        percent = dict(data["split_percent"])
+        if not percent.get(subset):
+            raise LprError(f"{ckpt_path}: subset={subset}: the checkpoint's real photos have no {subset} "
+                           f"share (data.split_percent {percent})")
+        splits[ckpt_path] = PhotoSplit.from_percent(percent, data["split_salt"])
+    first, *others = splits
+    for ckpt_path in others:
+        if splits[ckpt_path] != splits[first]:
+            raise LprError(f"{ckpt_path}: subset={subset}: its photo split {splits[ckpt_path]} differs from "
+                           f"{first}'s {splits[first]}")
+    return splits[first]

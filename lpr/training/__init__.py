@@ -1,0 +1,1 @@
+"""LightningModules, their callbacks, and checkpoints: writing them atomically and loading them back."""

@@ -1,0 +1,147 @@
+"""Callbacks: random state that travels with checkpoints, and TensorBoard views of a character classifier.
+
+The confusion matrix is logged by `CharClassifier`; MisclassifiedGrid and TrainBatchSample add the images
+behind it. Both act on `CharClassifier` only (other modules pass untouched), need a TensorBoardLogger, and write
+from rank zero only.
+"""
+import math
+import random
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from lightning.pytorch import Callback, LightningModule, Trainer
+from lightning.pytorch.loggers import TensorBoardLogger
+from torchvision.utils import make_grid
+
+from lpr.core.alphabet import ALPHABET
+from lpr.training.char_module import CharClassifier
+
+
+def tensorboard_writers(trainer: Trainer, pl_module: LightningModule) -> list:
+    """The SummaryWriters to draw into: none off rank zero, so DDP runs log each figure once."""
+    if not trainer.is_global_zero or not isinstance(pl_module, CharClassifier):
+        return []
+    return [logger.experiment for logger in trainer.loggers if isinstance(logger, TensorBoardLogger)]
+
+
+def character_grid(images: torch.Tensor, captions: list[str], columns: int, title: str) -> plt.Figure:
+    """(N, 1, S, S) images in [0, 1] tiled `columns` wide, each captioned in the gap above it.
+
+    One imshow and N texts rather than N subplots, so it is cheap enough to draw every epoch.
+    """
+    size = images.shape[-1]
+    gap = size // 2
+    grid = make_grid(images.detach().float().cpu(), nrow=columns, padding=gap, pad_value=0.15)[0]
+    rows = math.ceil(len(images) / columns)
+    figure, axes = plt.subplots(figsize=(0.5 + 0.55 * min(columns, len(images)), 0.6 + 0.7 * rows))
+    axes.imshow(grid.numpy(), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+    for index, caption in enumerate(captions):
+        row, column = divmod(index, columns)
+        axes.text(column * (size + gap) + gap, row * (size + gap) + gap - 1, caption, fontsize=8,
+                  color="gold", va="bottom", ha="left")
+    axes.set_title(title, fontsize=9)
+    axes.axis("off")
+    figure.tight_layout()
+    return figure
+
+
+class MisclassifiedGrid(Callback):
+    """Each validation epoch: up to `max_images` misclassified validation characters captioned `true>predicted`.
+
+    The logits come from a forward hook on the net during validation, so nothing is computed twice;
+    the shown errors are spread evenly over the validation set (which is ordered by class).
+    """
+
+    def __init__(self, max_images: int = 48, columns: int = 12):
+        self.max_images = max_images
+        self.columns = columns
+        self.hook = None
+        self.last_logits = None
+
+    def on_validation_epoch_start(self, trainer: Trainer, pl_module: LightningModule):
+        self.wrong_images, self.wrong_captions, self.seen = [], [], 0
+        if not trainer.sanity_checking and tensorboard_writers(trainer, pl_module):
+            self.hook = pl_module.net.register_forward_hook(self.keep_logits)
+
+    def keep_logits(self, module, inputs, logits):
+        self.last_logits = logits.detach()
+
+    def on_validation_batch_end(self, trainer, pl_module, outputs, batch, batch_idx, dataloader_idx=0):
+        if self.hook is None:
+            return
+        images, labels = batch
+        predicted = self.last_logits.argmax(dim=1)
+        wrong = predicted != labels
+        self.seen += len(labels)
+        self.wrong_images.append(images[wrong].cpu())
+        self.wrong_captions += [f"{ALPHABET[true]}>{ALPHABET[guess]}"
+                                for true, guess in zip(labels[wrong].tolist(), predicted[wrong].tolist())]
+
+    def on_validation_epoch_end(self, trainer: Trainer, pl_module: LightningModule):
+        if self.hook is None:
+            return
+        self.hook.remove()
+        self.hook = self.last_logits = None
+        if not self.wrong_captions:
+            return
+        wrong_images = torch.cat(self.wrong_images)
+        shown = torch.linspace(0, len(wrong_images) - 1, min(self.max_images, len(wrong_images))).long()
+        figure = character_grid(wrong_images[shown], [self.wrong_captions[i] for i in shown.tolist()], self.columns,
+                                f"epoch {trainer.current_epoch}: {len(wrong_images)} of {self.seen} wrong "
+                                f"(true>predicted)")
+        for writer in tensorboard_writers(trainer, pl_module):
+            writer.add_figure("val/misclassified", figure, global_step=trainer.current_epoch)
+        plt.close(figure)
+        self.wrong_images, self.wrong_captions = [], []
+
+
+class TrainBatchSample(Callback):
+    """Once per run, at the first training batch: the net's input after augmentation, captioned with labels."""
+
+    def __init__(self, max_images: int = 64, columns: int = 16):
+        self.max_images = max_images
+        self.columns = columns
+        self.logged = False
+
+    def on_train_batch_start(self, trainer: Trainer, pl_module: LightningModule, batch, batch_idx: int):
+        if self.logged:
+            return
+        self.logged = True
+        writers = tensorboard_writers(trainer, pl_module)
+        if not writers:
+            return
+        images, labels = batch
+        images, labels = images[:self.max_images], labels[:self.max_images]
+        figure = character_grid(images, [ALPHABET[label] for label in labels.tolist()], self.columns,
+                                f"augmented training batch ({tuple(images.shape[1:])}, label above each)")
+        for writer in writers:
+            writer.add_figure("train/augmented_batch", figure, global_step=trainer.global_step)
+        plt.close(figure)
+
+
+class RandomState(Callback):
+    """Keep every random generator's state in each checkpoint and restore it on resume, so that a resumed run
+    draws the same shuffles, dropout masks and augmentations as the uninterrupted run would have."""
+
+    def setup(self, trainer: Trainer, pl_module: LightningModule, stage: str):
+        self.trainer = trainer
+
+    def augmentations(self) -> list:
+        """The albumentations transforms of the training data: each keeps generators of its own."""
+        datamodule = getattr(self.trainer, "datamodule", None)
+        composes = datamodule.augmentations() if hasattr(datamodule, "augmentations") else []
+        return [t for compose in composes for t in (compose, *compose.transforms)]
+
+    def state_dict(self) -> dict:
+        return {"torch": torch.get_rng_state(), "numpy": np.random.get_state(), "python": random.getstate(),
+                "augment": [(t.random_generator.bit_generator.state, t.py_random.getstate())
+                            for t in self.augmentations()]}
+
+    def load_state_dict(self, state: dict):
+        torch.set_rng_state(state["torch"])
+        np.random.set_state(state["numpy"])
+        random.setstate(state["python"])
+        for transform, (numpy_state, python_state) in zip(self.augmentations(), state["augment"]):
+            transform.random_generator.bit_generator.state = numpy_state
+            transform.py_random.setstate(python_state)
