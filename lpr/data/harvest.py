@@ -10,10 +10,11 @@ are cut harvests again.
 import inspect
 import logging
 import os
-from dataclasses import dataclass, field, fields
+from dataclasses import field, fields
 from pathlib import Path
 
 import cv2
+from pydantic.dataclasses import dataclass
 
 from lpr.core.boxes import crop_box
 from lpr.core.errors import LprError

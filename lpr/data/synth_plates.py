@@ -12,31 +12,25 @@ import csv
 import logging
 import os
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, field
 from itertools import repeat
 from pathlib import Path
 from typing import ClassVar
 
 import cv2
 import numpy as np
+from pydantic.dataclasses import dataclass
 
 from lpr.core.alphabet import ALPHABET
 from lpr.core.errors import LprError
-from lpr.data.synth_chars import GLYPH_HEIGHT, HERSHEY_FONTS, CachedGenerator, check_fonts, glyph
+from lpr.data.plate_decor import band_code, emblem, region_text
+from lpr.data.synth_chars import GLYPH_HEIGHT, CachedGenerator, check_fonts, glyph
 
 log = logging.getLogger(__name__)
 
 DIGITS, LETTERS = ALPHABET[:10], ALPHABET[10:]
 PATTERN_CHARS = {"9": DIGITS, "A": LETTERS, "X": ALPHABET}
 SEPARATORS = "-. *"
-# Words of the kind printed above and below the registration; they are clutter, never part of the label.
-REGION_WORDS = ["CALIFORNIA", "TEXAS", "NEW YORK", "Florida", "ILLINOIS", "Ohio", "ARIZONA", "Nevada",
-                "PENNSYLVANIA", "New Jersey", "GEORGIA", "Virginia", "MICHIGAN", "Colorado", "WASHINGTON",
-                "Sunshine State", "Land of Lincoln", "Empire State", "Grand Canyon State", "dmv.ca.gov",
-                "SAO PAULO", "RIO DE JANEIRO", "BRASIL", "CURITIBA", "DF - BRASILIA", "MG - BELO HORIZONTE",
-                "COUNTY", "LIVE FREE OR DIE", "EXPIRES", "2019", "VETERAN", "Kentucky", "Minnesota"]
-BAND_CODES = ["D", "F", "GB", "NL", "I", "E", "PL", "B", "A", "CZ", "BR", "P"]
-
 
 def plate_label(printed: str) -> str:
     """The label of a printed plate string: its characters without separators and emblems."""
@@ -142,43 +136,18 @@ class PlateSynth(CachedGenerator):
                 else:
                     cv2.circle(piece, (piece.shape[1] // 2, mid), thickness // 2 + 2, 255, -1)
             elif c == "*":
-                piece = self.emblem(rng, (0.4, 0.8), figure_p=0.0)
+                piece = emblem(rng, (0.4, 0.8), figure_p=0.0)
             else:
                 mask = glyph(font, c, stroke)
                 width = max(2, round(mask.shape[1] * width_scale * GLYPH_HEIGHT / mask.shape[0]))
                 piece = cv2.resize(mask, (width, GLYPH_HEIGHT), interpolation=cv2.INTER_AREA)
             pieces += [piece, np.zeros((GLYPH_HEIGHT, gap), np.uint8)]
         pieces.pop()
-        if self.side_emblem_p and rng.random() < self.side_emblem_p:  # no draw at 0: the plates drawn before it
-            emblem = self.emblem(rng, (0.6, 1.0), figure_p=0.4)
-            beside = [emblem, np.zeros((GLYPH_HEIGHT, 2 * gap + GLYPH_HEIGHT // 8), np.uint8)]
+        if self.side_emblem_p and rng.random() < self.side_emblem_p:  # no draw at 0: other plates stay as they were
+            side = emblem(rng, (0.6, 1.0), figure_p=0.4)
+            beside = [side, np.zeros((GLYPH_HEIGHT, 2 * gap + GLYPH_HEIGHT // 8), np.uint8)]
             pieces = beside + pieces if rng.random() < 0.8 else pieces + beside[::-1]
         return np.hstack(pieces).astype(np.float32) / 255
-
-    @staticmethod
-    def emblem(rng: np.random.Generator, height_range: tuple[float, float], figure_p: float) -> np.ndarray:
-        """A state outline, logo or pictogram: a random filled or outlined shape, or a stick figure (a head and a
-        few strokes, like a wheelchair sign, with chance `figure_p`), `height_range` of the characters' height
-        and often fainter (uint8 ink, GLYPH_HEIGHT tall). Readers misread such ink as I, J or 1: it teaches
-        them to leave it out."""
-        height = round(GLYPH_HEIGHT * rng.uniform(*height_range))
-        width = round(height * rng.uniform(0.6, 1.3))
-        piece = np.zeros((GLYPH_HEIGHT, width + 8), np.uint8)
-        centre = np.array([piece.shape[1] / 2, GLYPH_HEIGHT / 2 + rng.uniform(-0.1, 0.1) * GLYPH_HEIGHT])
-        angles = np.sort(rng.uniform(0, 2 * np.pi, int(rng.integers(4, 10))))
-        radii = rng.uniform(0.6, 1.0, len(angles))[:, None] * [width / 2, height / 2]
-        outline = (centre + radii * np.stack([np.cos(angles), np.sin(angles)], 1)).round().astype(np.int32)
-        intensity = int(rng.uniform(90, 255))
-        if figure_p and rng.random() < figure_p:
-            thickness = max(2, round(height * rng.uniform(0.08, 0.16)))
-            cv2.circle(piece, tuple(outline[0]), thickness + 1, intensity, -1, cv2.LINE_AA)
-            for start, end in zip(outline[:-1], outline[1:]):
-                cv2.line(piece, tuple(start), tuple(end), intensity, thickness, cv2.LINE_AA)
-        elif rng.random() < 0.7:
-            cv2.fillPoly(piece, [outline], intensity, cv2.LINE_AA)
-        else:
-            cv2.polylines(piece, [outline], True, intensity, max(2, height // 10), cv2.LINE_AA)
-        return piece
 
     def draw_plate(self, ink_mask: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """The plate face (BGR uint8) around the registration, and its 4 corners (x, y)."""
@@ -198,7 +167,7 @@ class PlateSynth(CachedGenerator):
         top = int(rng.integers(0, plate_h - text_h + 1))  # registration sits anywhere vertically
         for y0, y1 in ((0, top), (top + text_h, plate_h)):
             if y1 - y0 >= 6 and rng.random() < self.region_text_p:
-                self.draw_region_text(plate, y0, y1, band_w, ink, rng)
+                region_text(plate, y0, y1, band_w, ink, rng)
         if rng.random() < self.sticker_p:
             size = round(plate_h * rng.uniform(0.12, 0.3))
             x = int(rng.choice([band_w + 2, plate_w - size - 2]))
@@ -214,7 +183,7 @@ class PlateSynth(CachedGenerator):
         plate[top:top + text_h, x0:x0 + text_w] = np.clip(face + ink_mask[..., None] * (ink - face), 0, 255)
         if band_w:
             plate[:, :band_w] = rng.uniform([120, 0, 0], [200, 80, 60])
-            code = BAND_CODES[rng.integers(len(BAND_CODES))]
+            code = band_code(rng)
             cv2.putText(plate, code, (2, plate_h - 6), cv2.FONT_HERSHEY_SIMPLEX,
                         cv2.getFontScaleFromHeight(cv2.FONT_HERSHEY_SIMPLEX, band_w // (len(code) + 1) + 4, 2),
                         (255, 255, 255), 2, cv2.LINE_AA)
@@ -223,26 +192,6 @@ class PlateSynth(CachedGenerator):
             cv2.rectangle(plate, (0, 0), (plate_w - 1, plate_h - 1), ink.tolist(), thickness)
         corners = np.array([[0, 0], [plate_w, 0], [plate_w, plate_h], [0, plate_h]], np.float32)
         return plate, corners
-
-    def draw_region_text(self, plate: np.ndarray, y0: int, y1: int, x0: int, ink: np.ndarray,
-                         rng: np.random.Generator):
-        """A state name, slogan or random word centred in the band between rows y0 and y1."""
-        words = REGION_WORDS[rng.integers(len(REGION_WORDS))] if rng.random() < 0.7 else \
-            "".join(rng.choice(list(LETTERS + " "), int(rng.integers(3, 14))))
-        font = list(HERSHEY_FONTS.values())[rng.integers(len(HERSHEY_FONTS))] if rng.random() < 0.7 \
-            else cv2.FONT_HERSHEY_SCRIPT_SIMPLEX
-        thickness = int(rng.integers(1, 4))
-        height = max(4, round((y1 - y0) * rng.uniform(0.4, 0.85)))
-        scale = cv2.getFontScaleFromHeight(font, height, thickness)
-        (width, _), _ = cv2.getTextSize(words, font, scale, thickness)
-        room = plate.shape[1] - x0
-        if width > room:
-            scale *= room / width
-            width = room
-        x = x0 + int(rng.integers(0, room - width + 1))
-        colour = ink if rng.random() < 0.5 else rng.uniform(0, 255, 3)
-        cv2.putText(plate, words, (x, y0 + (y1 - y0 + height) // 2), font, scale, colour.tolist(), thickness,
-                    cv2.LINE_AA)
 
     def photograph(self, plate: np.ndarray, corners: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Plate in a cluttered scene, warped, cropped tight or loose, shrunk and degraded -> grey uint8."""

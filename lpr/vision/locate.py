@@ -2,16 +2,17 @@
 
 Candidates come from three detectors: rows of character-like blobs (top-hat + connected components,
 grouped by a horizontal closing), dense vertical edges closed into plate-shaped blobs (Sobel + morphology
-+ contours), and OpenCV's plate Haar cascade where its file is installed. The reader then reads every
++ contours), and, where one is named and installed, an OpenCV Haar cascade. The reader then reads every
 candidate; the most confident reading of a plausible length wins, and its box is tightened to the
 segmented characters (the labelled boxes of lpr's data surround the characters).
 """
 import logging
-from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import cv2
 import numpy as np
+from pydantic.dataclasses import dataclass
 
 from lpr.core.boxes import box_iou
 from lpr.core.formats import PlateFormats
@@ -45,25 +46,25 @@ class PlateLocator:
     edge_kernel: tuple[int, int] = (19, 5)  # closing that joins a plate's character edges (width, height)
     plate_aspect: tuple[float, float] = (1.5, 7.0)
     plate_area: tuple[float, float] = (0.0005, 0.05)  # fraction of the photo
-    # Haar cascade, used when the file is in OpenCV's or the system's haarcascades folder (opencv-data) and
-    # this OpenCV still has CascadeClassifier (4.x; 5.x moved it out)
-    cascade: str | None = "haarcascade_russian_plate_number.xml"
+    # a Haar cascade's file name (None: none), used when the file is in OpenCV's or the system's haarcascades
+    # folder (opencv-data) and this OpenCV still has CascadeClassifier (4.x; 5.x moved it out)
+    cascade: str | None = None
     cascade_scale: float = 1.1
     cascade_neighbours: int = 3
     # ranking by the reader
     length_penalty: float = 0.3  # confidence factor of a reading shorter than min_chars or longer than max_chars
     tighten_iou: float = 0.4  # the segmented characters replace a candidate box only if they overlap it this much
-    _cascade: object = field(default=None, init=False, repr=False)
 
-    def __post_init__(self):
-        self.crop_margin = tuple(self.crop_margin)
+    @cached_property
+    def cascade_classifier(self):
+        """OpenCV's CascadeClassifier of `cascade`, or None where the file or the class (OpenCV 5) is missing."""
+        found = [d / self.cascade for d in CASCADE_DIRS if self.cascade and (d / self.cascade).is_file()]
+        if found and hasattr(cv2, "CascadeClassifier"):
+            return cv2.CascadeClassifier(str(found[0]))
         if self.cascade:
-            found = [d / self.cascade for d in CASCADE_DIRS if (d / self.cascade).is_file()]
-            if found and hasattr(cv2, "CascadeClassifier"):  # OpenCV 5 moved cascades out of the main package
-                self._cascade = cv2.CascadeClassifier(str(found[0]))
-            else:
-                log.info("Haar cascade %s unavailable (file or cv2.CascadeClassifier missing); using the other "
-                         "detectors", self.cascade)
+            log.info("Haar cascade %s unavailable (file or cv2.CascadeClassifier missing); using the other detectors",
+                     self.cascade)
+        return None
 
     def candidates(self, image: np.ndarray) -> list[tuple[int, int, int, int]]:
         """Up to max_candidates boxes (x, y, w, h) in the photo's pixels, most plate-like detectors first."""
@@ -141,9 +142,9 @@ class PlateLocator:
         return [tuple(map(int, box)) for box in boxes[np.argsort(-boxes[:, 2] * boxes[:, 3])]]
 
     def cascade_boxes(self, gray: np.ndarray) -> list[tuple[int, int, int, int]]:
-        if self._cascade is None:
+        if self.cascade_classifier is None:
             return []
-        found = self._cascade.detectMultiScale(gray, scaleFactor=self.cascade_scale,
+        found = self.cascade_classifier.detectMultiScale(gray, scaleFactor=self.cascade_scale,
                                                minNeighbors=self.cascade_neighbours)
         return [tuple(map(int, box)) for box in found]
 

@@ -10,11 +10,14 @@ dropped. A tilted row is straightened once and segmented again, and kept if it s
 that yields the better row wins; light ink is not tried where dark ink's row already scores beyond its reach.
 """
 from dataclasses import dataclass
+from typing import Literal
 
 import cv2
 import numpy as np
+import pydantic.dataclasses
 
 from lpr.core.preprocess import pad_to_aspect
+from lpr.vision.blobs import EMPTY_BOXES, drop_outliers_by_gap, lab_chroma, merge_columns, rotate
 
 
 @dataclass
@@ -45,19 +48,17 @@ class Segmentation:
         return (int(crop_origin[0] + left), int(crop_origin[1] + top), int(right - left), int(bottom - top))
 
 
-EMPTY_BOXES = np.zeros((0, 4), int)
 
-
-@dataclass
+@pydantic.dataclasses.dataclass  # refuses a wrong setting with its name
 class CharSegmenter:
     """Settings of the segmentation; sizes are fractions of the working plate height unless named otherwise."""
 
     height: int = 64  # working height in pixels the plate crop is scaled to
-    threshold: str = "tophat"  # tophat (Otsu on the white top-hat: strokes thinner than tophat_size) | adaptive | otsu
+    threshold: Literal["tophat", "adaptive", "otsu"] = "tophat"  # tophat: Otsu on the white top-hat (thin strokes)
     tophat_size: float = 0.3  # structuring element of the top-hat, wider than a stroke
     adaptive_block: float = 0.75  # neighbourhood of the adaptive threshold
     adaptive_offset: float = 8.0  # grey levels ink must stand above its neighbourhood mean
-    polarity: str = "both"  # both (the better row wins) | dark (dark ink on a light plate) | light
+    polarity: Literal["both", "dark", "light"] = "both"  # both: the better row wins; dark: dark ink on a light plate
     dark_prior: float = 3.0  # row score light ink must beat dark ink by: most plates print dark on light
     open_size: int = 1  # pixels of erode-then-dilate that cut hair-thin links to borders (0: none)
     min_height: float = 0.25
@@ -241,43 +242,3 @@ class CharSegmenter:
             background = int(np.median(np.concatenate([crop[0], crop[-1], crop[:, 0], crop[:, -1]])))
             crops.append(pad_to_aspect(crop, self.crop_min_aspect, background))
         return crops
-
-
-def rotate(image: np.ndarray, rotation: np.ndarray) -> np.ndarray:
-    """The image under a 2x3 rotation, its edges replicated so no black corners become ink."""
-    return cv2.warpAffine(image, rotation, image.shape[::-1], flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-
-
-def lab_chroma(bgr: np.ndarray) -> np.ndarray:
-    """float32 colourfulness per pixel: the distance of its Lab (a, b) from grey; black, white and grey ink are 0."""
-    a, b = (channel.astype(np.float32) - 128 for channel in cv2.split(cv2.cvtColor(bgr, cv2.COLOR_BGR2LAB))[1:])
-    return cv2.magnitude(a, b)
-
-
-def merge_columns(boxes: np.ndarray, min_overlap: float, max_width: float) -> np.ndarray:
-    """Union boxes that overlap horizontally by min_overlap of the narrower one (pieces of one character),
-    as long as the union stays narrower than max_width."""
-    if len(boxes) == 0:
-        return EMPTY_BOXES
-    boxes = boxes[np.argsort(boxes[:, 0])]
-    merged = [boxes[0].copy()]
-    for box in boxes[1:]:
-        last = merged[-1]
-        overlap = min(last[0] + last[2], box[0] + box[2]) - max(last[0], box[0])
-        x0, y0 = min(last[0], box[0]), min(last[1], box[1])
-        x1, y1 = max(last[0] + last[2], box[0] + box[2]), max(last[1] + last[3], box[1] + box[3])
-        if overlap >= min_overlap * min(last[2], box[2]) and x1 - x0 <= max_width:
-            merged[-1] = np.array([x0, y0, x1 - x0, y1 - y0])
-        else:
-            merged.append(box.copy())
-    return np.array(merged, int).reshape(-1, 4)
-
-
-def drop_outliers_by_gap(boxes: np.ndarray, max_gap: float) -> np.ndarray:
-    """Keep the longest run of characters whose neighbours are no further apart than max_gap (boxes sorted by x)."""
-    if len(boxes) < 2:
-        return boxes
-    gaps = boxes[1:, 0] - (boxes[:-1, 0] + boxes[:-1, 2])
-    run_ids = np.concatenate([[0], np.cumsum(gaps > max_gap)])
-    longest = np.argmax(np.bincount(run_ids))
-    return boxes[run_ids == longest]
