@@ -3,22 +3,23 @@
     python experiments/bad_input_battery.py --ckpt CKPT [--seed-chars DIR]
 
 Each case builds its bad input in a temporary folder, runs the real CLI, and keeps the exit code and the
-`error:` lines (or Hydra's message). Prints the table and writes it into experiments/RESULTS.md.
+`error:` lines (or Hydra's message). Prints the table and adds it at the end of experiments/RESULTS.md's
+benchmark runs.
 """
 import argparse
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from lpr.config import shared_data_dir
-from lpr.run_files import write_results_section
+from lpr.core.config import shared_data_dir
 
-HEADING = "## Bad input and crashes (issue 7)"
+from results_md import RUNS_HEADING, write_results_section
 
 
 def answer(process: subprocess.CompletedProcess) -> str:
@@ -110,11 +111,12 @@ def main():
         rows.append(f"| {name} | {process.returncode} | {'yes' if traceback else 'no'} | {answer(process)} |")
         print(rows[-1], flush=True)
     body = "\n".join([
+        f"### {time.strftime('%Y-%m-%d %H:%M')} `experiments/bad_input_battery.py`", "",
         f"Command: `.venv/bin/python experiments/bad_input_battery.py --ckpt {args.ckpt}` (2-core x86_64 CPU).",
         "Exit code 2 is lpr's clean refusal; 0 means the rest of the batch was read and the bad file reported;",
         "Hydra's own config errors exit 1 with its message.", "",
         "| bad input | exit | traceback | what lpr answered |", "|---|---|---|---|", *rows])
-    write_results_section(Path(__file__).parent / "RESULTS.md", HEADING, body, append=True)
+    write_results_section(Path(__file__).parent / "RESULTS.md", RUNS_HEADING, body, append=True)
     shutil.rmtree(work)
 
 

@@ -4,55 +4,53 @@
 
 Several `--crnn` checkpoints are read as one ensemble (`lpr.read ckpt_path=[A,B]`: one vote per reading).
 
-For each region and `locate=box` / `locate=auto`, runs `python -m lpr.read subset=holdout` (the photos
-outside configs/data/plates_chars_holdout.yaml's train share, which is also the CRNN's test share: check
-that the CRNN's training split matches, see `holdout_matches`) with each checkpoint, and times the CRNN
-engine alone on the box crops (one batch per region, and one crop per call). Adds the table, under a dated
-heading, at the end of `## Whole-plate reader (issue 8)` in experiments/RESULTS.md: earlier runs stay.
+For each region and `locate=box` / `locate=auto`, runs `python -m lpr.read subset=holdout` (the held-out share
+of the photo split, configs/split/default.yaml, which is also the CRNN's test share: check that the CRNN's training
+split matches, see `holdout_matches`) with each checkpoint, and times the CRNN engine alone on the box crops (one
+batch per region, and one crop per call). Adds the table, under a dated heading, at the end of
+experiments/RESULTS.md's benchmark runs: earlier runs stay.
 """
 import argparse
 import platform
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import torch
 
+from lpr.core.boxes import crop_box
+from lpr.core.config import shared_data_dir
+from lpr.core.images import read_image
+from lpr.data.samples import load_plate_samples
+from lpr.data.split import PhotoSplit
+from lpr.reading.ctc import CtcEngine
+from lpr.reading.load import load_engine
+from lpr.training.checkpoint import checkpoint_kind, load_checkpoint
+
+from plates_benchmark import REGIONS, read_defaults, region_formats, run_read
+from results_md import RUNS_HEADING, write_results_section
+
 REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO), str(REPO / "experiments")]
-
-from plates_benchmark import REGIONS, read_defaults, region_formats, run_read  # noqa: E402
-
-from lpr.checkpoint import load_checkpoint  # noqa: E402
-from lpr.config import shared_data_dir  # noqa: E402
-from lpr.images import read_image  # noqa: E402
-from lpr.run_files import write_results_section  # noqa: E402
-from lpr.locate import crop_box  # noqa: E402
-from lpr.plates import hash_split, in_holdout, load_plate_samples  # noqa: E402
-from lpr.plate_module import CrnnEngine  # noqa: E402
-
-HEADING = "## Whole-plate reader (issue 8)"
 
 
-def holdout_matches(ckpt: str, holdout, data_root: Path) -> None:
+def holdout_matches(ckpt: str, split: PhotoSplit, data_root: Path) -> None:
     """Refuse a CRNN whose training photos are not exactly the complement of the benchmark's holdout."""
     data = load_checkpoint(ckpt).get("datamodule_hyper_parameters", {})
     if not data.get("roots"):
         return  # trained on generated plates only: every photo is unseen
+    trained_with = PhotoSplit.from_percent(data["split_percent"], data["split_salt"])
     for region in REGIONS:
         for sample in load_plate_samples(data_root / region)[0]:
-            trained = hash_split(sample.name, data["split_percent"], data["split_salt"]) != "test"
-            if trained == in_holdout(sample.name, holdout.salt, holdout.train_percent):
+            if trained_with.held_out(sample.name) != split.held_out(sample.name):
                 raise SystemExit(f"{ckpt}: its real-photo split differs from the benchmark holdout ({sample.name})")
 
 
-def engine_speed(engines: list[CrnnEngine], folder: Path, holdout, crop_margin) -> tuple[float, float, float]:
+def engine_speed(engines: list[CtcEngine], folder: Path, split: PhotoSplit, crop_margin) -> tuple[float, float, float]:
     """Plates/s of the CRNN engines alone (an ensemble's members one after the other) on the holdout box crops: all
     in one call (wall clock, and per second of this process's CPU time, which a machine shared with other jobs
     does not distort), and one crop per call (wall clock)."""
-    samples = [s for s in load_plate_samples(folder)[0] if in_holdout(s.name, holdout.salt, holdout.train_percent)]
+    samples = [s for s in load_plate_samples(folder)[0] if split.held_out(s.name)]
     crops = [crop_box(read_image(s.image_path, color=True), s.box, crop_margin)[0] for s in samples]
 
     def read(plate_crops):
@@ -82,11 +80,14 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--results", default=str(REPO / "experiments" / "RESULTS.md"))
     args = parser.parse_args()
-    holdout, crop_margin = read_defaults()
+    split, crop_margin = read_defaults()
     for ckpt in args.crnn:
-        holdout_matches(ckpt, holdout, Path(args.data))
+        holdout_matches(ckpt, split, Path(args.data))
     torch.set_num_threads(args.threads)
-    engines = [CrnnEngine.from_checkpoint(ckpt) for ckpt in args.crnn]
+    for ckpt in args.crnn:
+        if checkpoint_kind(ckpt) != "crnn":
+            raise SystemExit(f"{ckpt}: --crnn takes whole-plate (crnn) checkpoints")
+    engines = [load_engine(ckpt, "torch") for ckpt in args.crnn]
     crnn = args.crnn[0] if len(args.crnn) == 1 else f"[{','.join(args.crnn)}]"  # lpr.read's ckpt_path
     crnn_name = "CRNN (whole plate)" if len(args.crnn) == 1 else f"CRNN ensemble of {len(args.crnn)}"
     readers = [(crnn_name, crnn)] + ([("classic (segment + CNN)", args.classic)] if args.classic else [])
@@ -95,7 +96,7 @@ def main():
     with tempfile.TemporaryDirectory() as scratch:
         for region in REGIONS:
             folder = Path(args.data) / region
-            speed = engine_speed(engines, folder, holdout, crop_margin)
+            speed = engine_speed(engines, folder, split, crop_margin)
             for formats, label in region_formats(region):
                 for name, ckpt in readers:
                     for mode in args.modes.split(","):
@@ -108,7 +109,7 @@ def main():
              f"Command: `.venv/bin/python experiments/crnn_benchmark.py --crnn {' '.join(args.crnn)}"
              + (f" --classic {args.classic}" if args.classic else "") + f" --threads {args.threads}`  ",
              f"Machine: {platform.machine()} CPU, {args.threads} threads, no GPU.  ",
-             "Photos: the `holdout` subset of openalpr-endtoend (configs/data/plates_chars_holdout.yaml), which the "
+             "Photos: the `holdout` subset of openalpr-endtoend (configs/split/default.yaml), which the "
              "CRNN never trained or validated on (its real-photo train + val shares are the other photos).", "",
              "| region | reader | locate | n | exact | exact, O = 0 | CER | length acc | lpr.read plates/s | "
              "engine plates/s: batch / batch per CPU-s / one at a time |",
@@ -118,7 +119,7 @@ def main():
         lines.append(f"| {region} | {name} | {mode} | {m['plate/n']} | {100 * m['plate/acc']:.1f} % | "
                      f"{100 * m['plate/acc_o0']:.1f} % | {m['plate/cer']:.3f} | {100 * m['plate/len_acc']:.1f} % | "
                      f"{m['plates_per_s']:.0f} | {engine_column} |")
-    write_results_section(Path(args.results), HEADING, "\n".join(lines), append=True)
+    write_results_section(Path(args.results), RUNS_HEADING, "\n".join(lines), append=True)
     print("\n".join(lines))
 
 

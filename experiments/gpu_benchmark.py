@@ -15,8 +15,7 @@ from pathlib import Path
 import torch
 from omegaconf import OmegaConf
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from spine_benchmark import run  # noqa: E402
+from spine_benchmark import run
 
 
 def main():

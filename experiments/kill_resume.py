@@ -17,7 +17,7 @@ from pathlib import Path
 
 import torch
 
-from lpr.config import shared_data_dir
+from lpr.core.config import shared_data_dir
 
 OUT = Path("logs/bench/kill_resume")
 

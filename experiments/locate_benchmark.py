@@ -8,21 +8,18 @@ only read a plate it is offered) and milliseconds per photo on one thread (photo
 `--share train` (the photos experiment=plates and experiment=crnn_plates train on) and report on `holdout`.
 """
 import argparse
-import sys
 import time
 from pathlib import Path
 
 import cv2
+from hydra import compose, initialize_config_dir
+
+from lpr.core.boxes import box_iou
+from lpr.core.config import instantiate, shared_data_dir
+from lpr.core.images import read_image
+from lpr.data.samples import load_plate_samples
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-from hydra import compose, initialize_config_dir  # noqa: E402
-
-from lpr.config import instantiate, shared_data_dir  # noqa: E402
-from lpr.images import read_image  # noqa: E402
-from lpr.plates import box_iou, in_holdout, load_plate_samples  # noqa: E402
-
 REGIONS = ("us", "eu", "br")
 
 
@@ -34,13 +31,12 @@ def main():
     args = parser.parse_args()
     with initialize_config_dir(config_dir=str(REPO / "configs"), version_base="1.3"):
         cfg = compose("read", overrides=["ckpt_path=none", "input=none", *args.overrides])
-    locator = instantiate(cfg.locate.locator)
+    locator, split = instantiate(cfg.locate.locator), instantiate(cfg.split)
     cv2.setNumThreads(1)
     print(f"locate: {dict(cfg.locate.locator)}\nshare: {args.share}")
     for region in REGIONS:
         samples = [s for s in load_plate_samples(Path(args.data) / region)[0] if s.box is not None and (
-            args.share == "all" or in_holdout(s.name, cfg.holdout.salt, cfg.holdout.train_percent) == (
-                args.share == "holdout"))]
+            args.share == "all" or split.held_out(s.name) == (args.share == "holdout"))]
         photos = [read_image(s.image_path, color=True) for s in samples]
         started = time.perf_counter()
         candidates = [locator.candidates(photo) for photo in photos]

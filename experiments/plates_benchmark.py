@@ -4,7 +4,7 @@
 
 Runs `python -m lpr.read` per region and mode (its metrics.json gives the figures), Tesseract
 (`--psm 7`, A-Z0-9 whitelist) on the same box crops lpr reads with locate=box, and adds the table, under a
-dated heading, at the end of `## Plate reading (issue 4)` in experiments/RESULTS.md (earlier runs stay).
+dated heading, at the end of experiments/RESULTS.md's benchmark runs (earlier runs stay).
 Use `--subset holdout` for a checkpoint of `experiment=plates`: it trained on characters from the other photos.
 """
 import argparse
@@ -18,20 +18,19 @@ import time
 from pathlib import Path
 
 import cv2
+from hydra import compose, initialize_config_dir
+
+from lpr.core.boxes import crop_box
+from lpr.core.config import instantiate, shared_data_dir
+from lpr.core.images import read_image
+from lpr.core.plate_metrics import plate_metrics
+from lpr.data.samples import load_plate_samples
+from lpr.data.split import PhotoSplit
+
+from results_md import RUNS_HEADING, write_results_section
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-from hydra import compose, initialize_config_dir  # noqa: E402
-
-from lpr.config import shared_data_dir  # noqa: E402
-from lpr.images import read_image  # noqa: E402
-from lpr.run_files import write_results_section  # noqa: E402
-from lpr.locate import crop_box  # noqa: E402
-from lpr.plates import in_holdout, load_plate_samples, plate_metrics  # noqa: E402
-
 REGIONS = ("us", "eu", "br")
-HEADING = "## Plate reading (issue 4)"
 
 
 def run_read(ckpt: str, folder: Path, locate: str, subset: str, threads: int, run_dir: Path,
@@ -44,13 +43,13 @@ def run_read(ckpt: str, folder: Path, locate: str, subset: str, threads: int, ru
     return json.loads((run_dir / "metrics.json").read_text())
 
 
-def tesseract(folder: Path, subset: str, holdout, crop_margin) -> dict | None:
+def tesseract(folder: Path, subset: str, split: PhotoSplit, crop_margin) -> dict | None:
     """Tesseract 5 on the box crops lpr reads with locate=box; None when it is not installed."""
     if shutil.which("tesseract") is None:
         return None
     samples, _ = load_plate_samples(folder)
     if subset == "holdout":
-        samples = [s for s in samples if in_holdout(s.name, holdout.salt, holdout.train_percent)]
+        samples = [s for s in samples if split.held_out(s.name)]
     predictions = []
     started = time.perf_counter()
     for sample in samples:
@@ -71,10 +70,11 @@ def region_formats(region: str) -> list[tuple[str, str]]:
     return [("any", region)] + ([(region, f"{region}, formats={region}")] if has_own else [])
 
 
-def read_defaults():
+def read_defaults() -> tuple[PhotoSplit, tuple[float, float]]:
+    """lpr.read's photo split (configs/split/) and its locate=box crop margin."""
     with initialize_config_dir(config_dir=str(REPO / "configs"), version_base="1.3"):
         cfg = compose("read", overrides=["locate=box", "ckpt_path=x", "input=x"])
-    return cfg.holdout, tuple(cfg.locate.crop_margin)
+    return instantiate(cfg.split), tuple(cfg.locate.crop_margin)
 
 
 def main():
@@ -85,13 +85,13 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--results", default=str(REPO / "experiments" / "RESULTS.md"))
     args = parser.parse_args()
-    holdout, crop_margin = read_defaults()
+    split, crop_margin = read_defaults()
 
     rows = []
     with tempfile.TemporaryDirectory() as scratch:
         for region in REGIONS:
             folder = Path(args.data) / region
-            tess = tesseract(folder, args.subset, holdout, crop_margin)
+            tess = tesseract(folder, args.subset, split, crop_margin)
             for formats, label in region_formats(region):
                 box, auto = (run_read(args.ckpt, folder, mode, args.subset, args.threads,
                                       Path(scratch) / f"{region}-{mode}-{formats}", formats)
@@ -107,7 +107,7 @@ def main():
              f" --threads {args.threads}`  ",
              f"Machine: {platform.machine()} CPU, {args.threads} threads ({platform.processor() or 'cpu'}).  ",
              f"Photos: `{args.subset}` subset of openalpr-endtoend (photos whose characters the checkpoint never "
-             f"trained on when `holdout`; split in configs/data/plates_chars_holdout.yaml).", "",
+             f"trained on when `holdout`; split in configs/split/default.yaml).", "",
              "| region | n | lpr box: exact | lpr box: CER | lpr box: plates/s | lpr auto: exact | auto: locate recall "
              "| auto: plates/s | Tesseract 5 box: exact | Tesseract CER |",
              "|---|---|---|---|---|---|---|---|---|---|"]
@@ -120,7 +120,7 @@ def main():
     if len(rows) > len(REGIONS):
         lines.append("\n`formats=REGION` rows: lpr.read told the region's plate formats (configs/formats/), as "
                      "OpenALPR is told the country.")
-    write_results_section(Path(args.results), HEADING, "\n".join(lines), append=True)
+    write_results_section(Path(args.results), RUNS_HEADING, "\n".join(lines), append=True)
     print("\n".join(lines))
 
 

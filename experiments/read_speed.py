@@ -3,7 +3,7 @@
     .venv/bin/python experiments/read_speed.py CKPT [--repeats 5] [--subset holdout] [OVERRIDE ...]
 
 `lpr.read` times its reading loop once, in a fresh process, so its `plates_per_s` on a few dozen photos also holds
-the process's one-off set-up (first calls into OpenCV, NumPy and torch). Here `lpr.read.read` runs `--repeats`
+the process's one-off set-up (first calls into OpenCV, NumPy and torch). Here `lpr.cli.read.read` runs `--repeats`
 times per region in one process (photos decoded each time, as a read does) and the median `plates_per_s` is the
 figure; the first run of the process is reported apart. OVERRIDEs are Hydra overrides of configs/read.yaml (default
 `locate=box threads=2`). Prints a table and writes RUN_DIR/metrics.json (`<region>/plates_per_s`, `..._min`,
@@ -15,20 +15,17 @@ import io
 import os
 import platform
 import statistics
-import sys
 import tempfile
 from pathlib import Path
 
+from hydra import compose, initialize_config_dir
+from omegaconf import open_dict
+
+from lpr.cli.read import read
+from lpr.cli.run_files import write_metrics
+from lpr.core.config import shared_data_dir
+
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-from hydra import compose, initialize_config_dir  # noqa: E402
-from omegaconf import open_dict  # noqa: E402
-
-from lpr.config import shared_data_dir  # noqa: E402
-from lpr.read import read  # noqa: E402
-from lpr.run_files import write_metrics  # noqa: E402
-
 REGIONS = ("us", "eu", "br")
 
 

@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from lpr.config import shared_data_dir
+from lpr.core.config import shared_data_dir
 
 OUT = Path("logs/bench/spine")
 

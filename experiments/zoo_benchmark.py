@@ -17,10 +17,10 @@ from pathlib import Path
 
 import torch
 
-from lpr.checkpoint import load_classifier
-from lpr.compare import compare
-from lpr.config import shared_data_dir
-from lpr.run_files import write_metrics
+from lpr.cli.compare import compare
+from lpr.cli.run_files import write_metrics
+from lpr.core.config import shared_data_dir
+from lpr.training.checkpoint import load_trained
 
 
 def lpr_cli(module: str, *overrides: str):
@@ -35,7 +35,7 @@ def train(run_dir: Path, *overrides: str):
 
 def chars_per_second(ckpt_path: Path, batch_size: int, repeats: int) -> float:
     """Inference throughput of the net alone (batches of random input, after one warm-up batch)."""
-    model = load_classifier(ckpt_path)
+    model = load_trained(ckpt_path, kind="classifier")
     batch = torch.rand(batch_size, 1, model.input_size, model.input_size)
     with torch.inference_mode():
         model(batch)
