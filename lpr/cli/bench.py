@@ -111,7 +111,7 @@ def measure_crops(engine, plate_crops: list[np.ndarray], cfg: DictConfig) -> dic
 
 def measure_photos(engine, samples: list[PlateSample], cfg: DictConfig) -> dict:
     """locate=auto on photos: photos/s end to end as lpr.read reads them, latency of one photo, stage times per photo."""
-    reader = PlateReader([engine], cfg.locate, instantiate(cfg.segment), cfg.threads)
+    reader = PlateReader([engine], instantiate(cfg.locate), instantiate(cfg.segment), cfg.threads)
     problems = []
     reader.read(samples[:cfg.warmup], cfg.batch_plates, problems)
     started = time.perf_counter()

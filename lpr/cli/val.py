@@ -25,9 +25,10 @@ from lpr.reading.subset import select_samples
 def val_counts(cfg: DictConfig, ckpt_paths: list[str]) -> dict[str, tuple[int, int]]:
     """(plates read exactly, plates) of each region's val share, and of all of them, for one reader."""
     segmenter = instantiate(cfg.segment)
-    engines = load_engines(ckpt_paths, "torch", segmenter, PlateFormats(cfg.formats.patterns), cfg.edge_min_prob,
-                           cfg.threads)
-    reader = PlateReader(engines, cfg.locate, segmenter, cfg.threads or 2)
+    engines = load_engines(ckpt_paths, backend="torch", segmenter=segmenter,
+                           formats=PlateFormats(cfg.formats.patterns), edge_min_prob=cfg.edge_min_prob,
+                           threads=cfg.threads)
+    reader = PlateReader(engines, instantiate(cfg.locate), segmenter, cfg.threads or 2)
     counts = {}
     for region, folder in cfg.inputs.items():
         samples, problems = select_samples(folder, "val", instantiate(cfg.split), ckpt_paths)

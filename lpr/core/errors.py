@@ -16,6 +16,8 @@ def config_error(error: ValidationError, target: str) -> LprError:
     """A pydantic refusal of a config value (the first one) as one line naming the value, its owner and the rule."""
     first = error.errors()[0]
     where = ".".join(str(part) for part in first["loc"])
+    if not where:  # a check of the whole object, not of one value
+        return LprError(f"config for {target}: {first['msg']}")
     return LprError(f"config value `{where}` for {target}: {first['msg']} (got {first['input']!r})")
 
 

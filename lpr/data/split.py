@@ -21,7 +21,8 @@ class PhotoSplit:
     @model_validator(mode="after")
     def shares_fit(self):
         if not self.val_percent <= self.held_out_from <= 100:
-            raise ValueError("needs 0 <= val_percent <= held_out_from <= 100")
+            raise ValueError(f"needs 0 <= val_percent ({self.val_percent}) <= held_out_from ({self.held_out_from}) "
+                             "<= 100")
         return self
 
     @classmethod

@@ -7,20 +7,46 @@ reading most of them agree on; locate=auto reads every OpenCV candidate and keep
 import sys
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Literal
 
 import cv2
 import numpy as np
-from omegaconf import DictConfig
+import pydantic.dataclasses
+from pydantic import model_validator
 
 from lpr.core.boxes import crop_box
-from lpr.core.config import instantiate
 from lpr.core.errors import LprError
 from lpr.core.images import read_image
 from lpr.data.samples import PlateSample
 from lpr.reading.engine import Engine, PlateReading
 from lpr.reading.vote import majority_reading
+from lpr.vision.locate import PlateLocator
 from lpr.vision.segment import CharSegmenter, Segmentation
+
+Margin = tuple[float, float]  # grown around a box: fractions of its width and height
+
+
+@pydantic.dataclasses.dataclass  # configs/locate/: refuses a wrong setting with its name
+class Locate:
+    """Where a photo's plate crops come from. `none`: the image is the crop. `box`: the labelled box, cut at
+    `crop_margin` and at each of `vote_margins`; the reading most of the crops agree on wins. `auto`: every
+    candidate `locator` finds; the most plate-like reading wins."""
+
+    mode: Literal["auto", "box", "none"]
+    crop_margin: Margin = (0.0, 0.0)
+    vote_margins: list[Margin] = field(default_factory=list)
+    locator: PlateLocator | None = None
+
+    @model_validator(mode="after")
+    def auto_has_locator(self):
+        if self.mode == "auto" and self.locator is None:
+            raise ValueError("locate=auto needs a locator")
+        return self
+
+    @property
+    def margins(self) -> list[Margin]:
+        return [self.crop_margin, *self.vote_margins]
 
 
 @dataclass
@@ -37,16 +63,10 @@ class PlateReader:
     """Runs one locate mode over samples: loads photos in threads, reads plate crops in large batches. With several
     engines (an ensemble) every crop is read by each, and all the readings of a photo vote together."""
 
-    def __init__(self, engines: list[Engine], locate_cfg: DictConfig, segmenter: CharSegmenter, threads: int):
+    def __init__(self, engines: list[Engine], locate: Locate, segmenter: CharSegmenter, threads: int):
         self.engines = engines
-        self.mode = locate_cfg.mode
-        # locate=box reads its box at each margin and keeps the reading most of them agree on
-        self.margins = [tuple(margin) for margin in [locate_cfg.get("crop_margin", (0.0, 0.0)),
-                                                     *locate_cfg.get("vote_margins", [])]]
-        if not all(len(margin) == 2 and all(isinstance(m, (int, float)) for m in margin) for margin in self.margins):
-            raise LprError(f"locate.crop_margin, locate.vote_margins: each margin must be [width, height] fractions, "
-                           f"got {self.margins}")
-        self.locator = instantiate(locate_cfg.locator) if self.mode == "auto" else None
+        self.mode, self.margins = locate.mode, locate.margins
+        self.locator = locate.locator if self.mode == "auto" else None
         # crops of a photo read at once: locate=box its first majority of margins, the others only where they disagree
         self.first_round = len(self.margins) // 2 + 1 if self.mode == "box" else sys.maxsize
         self.segmenter = segmenter

@@ -1,13 +1,12 @@
-"""trainer=gpu really trains in mixed precision: both engines, on a CUDA device.
+"""trainer=gpu really trains in mixed precision: both engines, on a CUDA device, on generated data.
 
-Skipped where there is no GPU (CI). On a GPU machine: `pytest tests/test_gpu.py`.
+Skipped where there is no GPU (CI). On a GPU machine: `pytest tests/unit/test_gpu.py`.
 """
 import pytest
 import torch
 from lightning.pytorch import Callback
 
-from tests.conftest import TINY_TRAIN, compose_config
-from tests.test_crnn import TINY_CRNN
+from tests.conftest import compose_config, synth_train, tiny_crnn
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not torch.cuda.is_available(), reason="trainer=gpu needs a CUDA device")]
@@ -29,13 +28,12 @@ class ComputeSeen(Callback):
         self.hook.remove()
 
 
-@pytest.mark.parametrize("engine_overrides", [TINY_TRAIN, TINY_CRNN], ids=["char_cnn", "crnn"])
-def test_gpu_trainer_computes_in_bf16_on_cuda(engine_overrides, tmp_path):
-    from lpr.train import train
+@pytest.mark.parametrize("engine_overrides", [synth_train, tiny_crnn], ids=["char_cnn", "crnn"])
+def test_gpu_trainer_computes_in_bf16_on_cuda(engine_overrides, cache_dir, tmp_path):
+    from lpr.cli.train import train
 
-    cfg = compose_config("train", engine_overrides + ["trainer=gpu", f"paths.cache_dir={tmp_path / 'cache'}",
-                                                      f"+callbacks.compute_seen._target_={__name__}.ComputeSeen"],
-                         tmp_path / "run")
+    cfg = compose_config("train", engine_overrides(cache_dir) + [
+        "trainer=gpu", f"+callbacks.compute_seen._target_={__name__}.ComputeSeen"], tmp_path / "run")
     ComputeSeen.seen.clear()
     metrics = train(cfg)
     assert ComputeSeen.seen == {("cuda", torch.bfloat16)}

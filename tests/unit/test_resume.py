@@ -4,29 +4,31 @@ import json
 import pytest
 import torch
 
-from lpr.checkpoint import load_classifier
-from lpr.errors import LprError
+from lpr.core.errors import LprError
 from lpr.models.seed_cnn import SeedCNN
-from lpr.train import train
-from tests.conftest import TINY_TRAIN, compose_config
+from lpr.training.checkpoint import load_trained
+from tests.conftest import compose_config
 
 
-def run(run_dir, *overrides):
-    return train(compose_config("train", [*TINY_TRAIN, *overrides], run_dir))
+@pytest.fixture
+def run(tiny_train):
+    from lpr.cli.train import train
+
+    return lambda run_dir, *overrides: train(compose_config("train", [*tiny_train, *overrides], run_dir))
 
 
-def test_same_seed_same_metrics(tiny_run, tmp_path):
+def test_same_seed_same_metrics(synth_run, run, tmp_path):
     again = run(tmp_path)
-    first = json.loads((tiny_run / "metrics.json").read_text())
-    for key in ("train/loss", "val/loss", "val/acc_best"):
+    first = json.loads((synth_run / "metrics.json").read_text())
+    for key in ("train/loss", "val/loss", "val/acc_best", "test/acc"):
         assert float(again[key]) == first[key], key
 
 
-def test_resume_continues_from_last_checkpoint_with_its_best_score(tiny_run, tmp_path):
-    last = torch.load(tiny_run / "checkpoints" / "last.ckpt", weights_only=False)
+def test_resume_continues_from_last_checkpoint_with_its_best_score(synth_run, run, tmp_path):
+    last = torch.load(synth_run / "checkpoints" / "last.ckpt", weights_only=False)
     assert last["epoch"] == 1
     assert last["state_dict"]["val_acc_best.max_value"] > 0  # the best score travels with the checkpoint
-    resumed = run(tmp_path / "resumed", "trainer.max_epochs=3", f"ckpt_path={tiny_run}")
+    resumed = run(tmp_path / "resumed", "trainer.max_epochs=3", f"ckpt_path={synth_run}")
     assert resumed["epochs"] == 3
     assert float(resumed["val/acc_best"]) >= float(last["state_dict"]["val_acc_best.max_value"])
     assert torch.load(tmp_path / "resumed" / "checkpoints" / "last.ckpt", weights_only=False)["epoch"] == 2
@@ -37,7 +39,12 @@ def test_resume_continues_from_last_checkpoint_with_its_best_score(tiny_run, tmp
         assert float(resumed[key]) == float(straight[key]), key
 
 
-def test_last_checkpoint_is_the_latest_epoch_when_best_stops_improving(tmp_path):
+def test_resume_path_must_exist(run, tmp_path):
+    with pytest.raises(LprError, match="checkpoint to resume from not found"):
+        run(tmp_path, f"ckpt_path={tmp_path / 'nowhere'}")
+
+
+def test_last_checkpoint_is_the_latest_epoch_when_best_stops_improving(run, tmp_path):
     # a monitor that never improves after epoch 0: acc_best cannot fall, and mode=min needs it to
     run(tmp_path, "callbacks.model_checkpoint.monitor=val/acc_best", "callbacks.model_checkpoint.mode=min")
     checkpoints = tmp_path / "checkpoints"
@@ -45,22 +52,28 @@ def test_last_checkpoint_is_the_latest_epoch_when_best_stops_improving(tmp_path)
     assert torch.load(checkpoints / "last.ckpt", weights_only=False)["epoch"] == 1
 
 
-def test_checkpoint_from_another_model_config_is_refused(tiny_ckpt, tmp_path):
-    checkpoint = torch.load(tiny_ckpt, weights_only=False)
+def test_checkpoint_from_another_model_config_is_refused(synth_ckpt, tmp_path):
+    checkpoint = torch.load(synth_ckpt, weights_only=False)
+    assert load_trained(synth_ckpt, kind="classifier").input_size == 28
     checkpoint["hyper_parameters"]["net"] = SeedCNN([8], [3])  # the weights are of another net
     mismatched = tmp_path / "mismatched.ckpt"
     torch.save(checkpoint, mismatched)
     with pytest.raises(LprError, match="mismatched.ckpt: weights do not fit"):
-        load_classifier(mismatched)
-    checkpoint["hyper_parameters"] = {"engine": "crnn"}
+        load_trained(mismatched, kind="classifier")
+    checkpoint["hyper_parameters"]["engine"] = "crnn"
     torch.save(checkpoint, tmp_path / "plate.ckpt")
-    with pytest.raises(LprError, match="plate.ckpt: a whole-plate `crnn` checkpoint"):
-        load_classifier(tmp_path / "plate.ckpt")
+    with pytest.raises(LprError, match="plate.ckpt: a whole-plate \\(crnn\\) recognizer checkpoint, not a character"):
+        load_trained(tmp_path / "plate.ckpt", kind="classifier")
+    del checkpoint["state_dict"]
+    del checkpoint["hyper_parameters"]["engine"]
+    torch.save(checkpoint, tmp_path / "empty.ckpt")
+    with pytest.raises(LprError, match="empty.ckpt: holds no weights"):
+        load_trained(tmp_path / "empty.ckpt")
 
 
-def test_init_from_fine_tunes_a_trained_model_and_refuses_other_weights(tiny_ckpt, small_crnn_ckpt, tmp_path):
+def test_init_from_fine_tunes_a_trained_model_and_refuses_other_weights(synth_ckpt, small_crnn_ckpt, run, tmp_path):
     fresh = run(tmp_path / "fresh", "trainer.max_epochs=1")
-    tuned = run(tmp_path / "tuned", "trainer.max_epochs=1", f"init_from={tiny_ckpt}")
+    tuned = run(tmp_path / "tuned", "trainer.max_epochs=1", f"init_from={synth_ckpt}")
     assert tuned["epochs"] == 1  # a new run: epochs count from zero
     assert float(tuned["train/loss"]) < 0.8 * float(fresh["train/loss"])  # it starts from the trained weights
     with pytest.raises(LprError, match="crnn.ckpt: weights do not fit the model"):

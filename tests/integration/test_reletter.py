@@ -1,30 +1,32 @@
-"""Re-lettered real plates: the old characters are painted out and the new string is drawn where they stood."""
+"""Re-lettered real plates: the old characters are painted out of real Brazilian plates and the new string is drawn
+where they stood."""
 import cv2
 import numpy as np
 import pytest
-from pydantic import ValidationError
 
-from lpr.config import instantiate
-from lpr.errors import LprError
-from lpr.plate_data import PlateDataModule, plate_split
-from lpr.reletter import ReletteredCrops, blank_plate
-from lpr.segment import CharSegmenter
-from lpr.synth_plates import PlateSynth
-from tests.conftest import OPENALPR, compose_config
+from lpr.data.plates import PlateDataModule, plate_split
+from lpr.data.reletter import ReletteredCrops, blank_plate
+from lpr.data.synth_plates import PlateSynth
+from lpr.vision.segment import CharSegmenter
+from tests.conftest import photo_split
+from tests.integration.conftest import OPENALPR
 
-pytestmark = pytest.mark.skipif(not (OPENALPR / "br").is_dir(), reason="needs the shared OpenALPR photos")
-SPLIT = {"train": 30, "val": 20}
 # One font, one width and one pattern without separators: every drawn character is one blob of the row.
 PLAIN = dict(patterns=["AAA9999"], fonts=["dejavu_sans_bold"], width_scale=(0.8, 0.8), gap=(0.2, 0.2))
 
 
-def relettered(seed: int = 0) -> ReletteredCrops:
-    samples = plate_split(OPENALPR / "br", "train", SPLIT, "lpr-plates")[:20]
+@pytest.fixture(scope="module")
+def split():
+    return photo_split("train", ("experiment=crnn_plates",))  # the plate experiment's split, which re-letters
+
+
+def relettered(split, seed: int = 0) -> ReletteredCrops:
+    samples = plate_split(OPENALPR / "br", "train", split)[:20]
     return ReletteredCrops(samples, 32, 128, PlateSynth(**PLAIN), CharSegmenter(), seed=seed)
 
 
-def test_the_old_characters_are_painted_out():
-    crops = relettered()
+def test_the_old_characters_are_painted_out(split):
+    crops = relettered(split)
     assert len(crops.blanks) >= 12  # most Brazilian plates segment into their label's 7 characters
     for (original, box), sample in zip(crops.crops, crops.samples):  # each blank beside its own photo
         blank = blank_plate(original, box, sample.text, CharSegmenter(), mask_pad=0.1)
@@ -33,8 +35,8 @@ def test_the_old_characters_are_painted_out():
             assert blank.image[y:y + h, x:x + w].std() < 0.6 * original[y:y + h, x:x + w].std()
 
 
-def test_the_new_string_is_drawn_in_the_old_row_and_is_the_label():
-    crops = relettered()
+def test_the_new_string_is_drawn_in_the_old_row_and_is_the_label(split):
+    crops = relettered(split)
     for index, blank in enumerate(crops.blanks):
         crop, text = crops.example(index)  # no box jitter: the crop is the plate box
         assert len(text) == 7 and text[:3].isalpha() and text[3:].isdigit()
@@ -50,39 +52,21 @@ def test_the_new_string_is_drawn_in_the_old_row_and_is_the_label():
         assert 0 < xs.min() and xs.max() < bw - 1  # inside the plate
 
 
-def test_draws_repeat_with_the_seed():
-    first, again, other = relettered(3), relettered(3), relettered(4)
+def test_draws_repeat_with_the_seed(split):
+    first, again, other = relettered(split, 3), relettered(split, 3), relettered(split, 4)
     texts = [[crops.example(i)[1] for i in range(len(crops))] for crops in (first, again, other)]
     assert texts[0] == texts[1] != texts[2]
     assert np.array_equal(first.example(0)[0], again.example(0)[0])
 
 
-def test_the_data_module_adds_them_per_epoch_and_needs_a_generator(tmp_path):
+def test_the_data_module_adds_them_per_epoch(split, tmp_path):
     synth = PlateSynth(count={"train": 4, "val": 3, "test": 2}, seed=1)
-    datamodule = PlateDataModule(synth=synth, roots=[str(OPENALPR / "br")], split_percent=SPLIT, real_repeat=1,
+    datamodule = PlateDataModule(synth=synth, roots=[str(OPENALPR / "br")], split=split, real_repeat=1,
                                  reletter_repeat=3, cache_dir=str(tmp_path))
     datamodule.setup("fit")
     real, relettered_set = datamodule.datasets["train"].datasets[1:3]
     assert len(datamodule.datasets["train"]) == 4 + len(real) + 3 * len(relettered_set)
+    assert 0 < len(relettered_set) <= len(real)
     assert relettered_set.crops is real.crops  # the photos are decoded once
     image, text = datamodule.datasets["train"][len(datamodule.datasets["train"]) - 1]
     assert image.shape == (32, 128) and text.isalnum()
-    with pytest.raises(LprError, match="reletter_repeat"):
-        PlateDataModule(roots=[str(OPENALPR / "br")], reletter_repeat=2)
-    with pytest.raises(ValidationError, match="reletter_repeat"):
-        PlateDataModule(synth=synth, roots=[str(OPENALPR / "br")], reletter_repeat=-1)
-
-
-@pytest.mark.parametrize("setting", [{"mask_pad": -0.1}, {"width_range": (1.2, 0.8)}, {"width_range": (0, 1)},
-                                     {"edge_room": 0.5}])
-def test_bad_settings_are_refused_by_name(setting):
-    with pytest.raises(ValidationError, match=next(iter(setting))):
-        ReletteredCrops([], 32, 128, PlateSynth(**PLAIN), **setting)
-
-
-def test_its_settings_come_from_the_config(tmp_path):
-    cfg = compose_config("train", ["experiment=crnn_plates", "data.reletter_repeat=2", "data.reletter.edge_room=0.3",
-                                   "data.reletter.segmenter.threshold=adaptive"], tmp_path)
-    datamodule = instantiate(cfg.data)
-    assert datamodule.hparams.reletter_repeat == 2 and datamodule.reletter.keywords["edge_room"] == 0.3
-    assert datamodule.reletter.keywords["segmenter"] == CharSegmenter(threshold="adaptive")

@@ -1,41 +1,42 @@
-"""Research workflow (issue 5): every model config trains, sweeps write runs that lpr.compare tabulates,
-Optuna searches, launchers compose, and DDP trains on CPU with two processes."""
+"""Research workflow: every model config trains, sweeps write runs that lpr.compare tabulates, Optuna searches,
+launchers compose, and DDP trains on CPU with two processes. All on a few generated characters."""
 import csv
 import json
 
 import optuna
 import pytest
 import yaml
-from hydra import compose, initialize_config_dir
-from hydra.core.global_hydra import GlobalHydra
 from lightning import LightningModule
 from omegaconf import OmegaConf
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-from tests.conftest import CONFIGS, SEED_CHARS, compose_config, run_cli
-
-# A few batches of seed-chars, no progress bar, no confusion figure: each run takes seconds.
-TINY = ["data=chars", f"data.root={SEED_CHARS}", "data.check_images=false", "+trainer.limit_train_batches=2",
-        "+trainer.limit_val_batches=2", "trainer.max_epochs=1", "callbacks.rich_progress_bar=null",
-        "+trainer.enable_progress_bar=false", "model.log_confusion=false"]
-def hydra_config(overrides: list[str]):
-    """The train config with its `hydra` node, as a launcher or sweeper would see it."""
-    GlobalHydra.instance().clear()
-    with initialize_config_dir(config_dir=str(CONFIGS), version_base="1.3"):
-        return compose("train", overrides=overrides, return_hydra_config=True)
-
+from tests.conftest import CONFIGS, compose_config, hydra_config, run_cli
 
 # configs/model/ also holds nets for other tasks (the plate CRNN); these tests are for the character classifiers
 CHAR_MODELS = [path.stem for path in sorted((CONFIGS / "model").glob("*.yaml"))
-               if hydra_config([f"model={path.stem}"]).model._target_ == "lpr.module.CharClassifier"]
+               if hydra_config("train", [f"model={path.stem}"]).model._target_
+               == "lpr.training.char_module.CharClassifier"]
+
+
+@pytest.fixture(scope="module")
+def tiny(cache_dir) -> list[str]:
+    """A few batches of generated characters, no progress bar, no confusion figure: each run takes seconds."""
+    return ["data=synth", "data.synth.per_class={train: 10, val: 3}", f"paths.cache_dir={cache_dir}",
+            "data.check_images=false", "+trainer.limit_train_batches=2", "+trainer.limit_val_batches=2",
+            "trainer.max_epochs=1", "callbacks.rich_progress_bar=null", "+trainer.enable_progress_bar=false",
+            "model.log_confusion=false"]
+
+
+def test_there_are_character_models():
+    assert {"seed_cnn", "small_cnn", "resnet"} <= set(CHAR_MODELS)
 
 
 @pytest.mark.parametrize("model", CHAR_MODELS)
-def test_model_config_trains_and_logs_insight(model, tmp_path):
-    from lpr.config import instantiate
-    from lpr.train import train
+def test_model_config_trains_and_logs_insight(model, tiny, tmp_path):
+    from lpr.cli.train import train
+    from lpr.core.config import instantiate
 
-    cfg = compose_config("train", [f"model={model}", *TINY], tmp_path)
+    cfg = compose_config("train", [f"model={model}", *tiny], tmp_path)
     net = instantiate(cfg.model.net)
     assert not isinstance(net, LightningModule) and net.input_size == cfg.data.image_size
     metrics = train(cfg)
@@ -48,22 +49,22 @@ def test_model_config_trains_and_logs_insight(model, tmp_path):
 
 @pytest.mark.parametrize("model", CHAR_MODELS)
 def test_optuna_search_space_names_existing_keys(model):
-    cfg = hydra_config([f"model={model}", "hparams_search=optuna", "data=chars", f"data.root={SEED_CHARS}"])
+    cfg = hydra_config("train", [f"model={model}", "hparams_search=optuna"])
     assert cfg.hydra.sweeper.direction == "maximize" and cfg.optimized_metric == "val/acc_best"
     for key in cfg.hydra.sweeper.params:
         assert OmegaConf.select(cfg, key) is not None, f"hparams_search/optuna searches {key}, absent from model={model}"
 
 
 def test_launcher_configs_compose():
-    slurm = hydra_config(["hydra/launcher=slurm"]).hydra.launcher
+    slurm = hydra_config("train", ["hydra/launcher=slurm"]).hydra.launcher
     assert slurm._target_.endswith("SlurmLauncher")
     assert {"partition", "account", "timeout_min", "gpus_per_node", "cpus_per_task", "mem_gb", "setup"} <= set(slurm)
-    parallel = hydra_config(["hydra/launcher=parallel"]).hydra.launcher
+    parallel = hydra_config("train", ["hydra/launcher=parallel"]).hydra.launcher
     assert parallel._target_.endswith("JoblibLauncher") and parallel.n_jobs == 2
 
 
 def test_compare_refuses_a_folder_without_runs(tmp_path, capsys):
-    from lpr.compare import main
+    from lpr.cli.compare import main
 
     with pytest.raises(SystemExit) as exit_info:
         main([str(tmp_path)])
@@ -71,18 +72,18 @@ def test_compare_refuses_a_folder_without_runs(tmp_path, capsys):
 
 
 @pytest.mark.slow
-def test_grid_sweep_writes_runs_that_compare_tabulates(tmp_path):
-    from lpr.compare import main as compare_main
-    from lpr.eval import evaluate
+def test_grid_sweep_writes_runs_that_compare_tabulates(tiny, char_root, tmp_path):
+    from lpr.cli.compare import main as compare_main
+    from lpr.cli.eval import evaluate
 
     sweep = tmp_path / "sweep"
-    result = run_cli("lpr.train", "-m", "model=small_cnn,resnet", *TINY, f"hydra.sweep.dir={sweep}")
+    result = run_cli("lpr.train", "-m", "model=small_cnn,resnet", *tiny, f"hydra.sweep.dir={sweep}")
     assert result.returncode == 0, result.stderr[-3000:]
     assert sorted(path.parent.name for path in sweep.glob("*/metrics.json")) == ["0", "1"]
 
-    zero_shot_dir = sweep / "1" / "eval" / "seed-chars"
+    zero_shot_dir = sweep / "1" / "eval" / "other-chars"
     evaluate(compose_config("eval", [f"ckpt_path={sweep / '1' / 'checkpoints' / 'best.ckpt'}",
-                                     f"data.root={SEED_CHARS}"], zero_shot_dir))
+                                     f"data.root={char_root}"], zero_shot_dir))
     compare_main([str(sweep)])
     with open(sweep / "compare.csv") as file:
         rows = list(csv.DictReader(file))
@@ -90,16 +91,16 @@ def test_grid_sweep_writes_runs_that_compare_tabulates(tmp_path):
     assert [float(row["val/acc_best"]) for row in rows] == sorted((float(row["val/acc_best"]) for row in rows),
                                                                   reverse=True)
     resnet = next(row for row in rows if row["model"] == "resnet")
-    assert float(resnet["seed-chars/test/acc"]) >= 0.0 and int(resnet["model/params"]) > 0
+    assert float(resnet["other-chars/test/acc"]) >= 0.0 and int(resnet["model/params"]) > 0
     assert "| model |" in (sweep / "compare.md").read_text()
     assert (sweep / "compare.png").stat().st_size > 0
 
 
 @pytest.mark.slow
-def test_optuna_search_on_submitit_local_stores_its_trials(tmp_path):
+def test_optuna_search_on_submitit_local_stores_its_trials(tiny, tmp_path):
     storage = f"sqlite:///{tmp_path / 'optuna.db'}"
     search = tmp_path / "search"
-    result = run_cli("lpr.train", "hparams_search=optuna", "model=small_cnn", *TINY, "hydra/launcher=submitit_local",
+    result = run_cli("lpr.train", "hparams_search=optuna", "model=small_cnn", *tiny, "hydra/launcher=submitit_local",
                      "hydra.sweeper.n_trials=2", "hydra.sweeper.n_jobs=2", f"hydra.sweeper.storage='{storage}'",
                      "hydra.sweeper.study_name=test", f"hydra.sweep.dir={search}")
     assert result.returncode == 0, result.stderr[-3000:]
@@ -111,9 +112,9 @@ def test_optuna_search_on_submitit_local_stores_its_trials(tmp_path):
 
 
 @pytest.mark.slow
-def test_ddp_on_cpu_trains_one_epoch_with_two_processes(tmp_path):
+def test_ddp_on_cpu_trains_one_epoch_with_two_processes(tiny, tmp_path):
     result = run_cli("lpr.train", "trainer=ddp", "trainer.accelerator=cpu", "trainer.devices=2", "model=small_cnn",
-                     *TINY, f"hydra.run.dir={tmp_path}")
+                     *tiny, f"hydra.run.dir={tmp_path}")
     assert result.returncode == 0, result.stderr[-3000:]
     assert "MEMBER: 2/2" in result.stdout + result.stderr
     assert json.loads((tmp_path / "metrics.json").read_text())["epochs"] == 1

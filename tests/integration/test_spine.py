@@ -1,8 +1,10 @@
+"""The spine on the shared seed-chars: a tiny training leaves a checkpoint and metrics, eval reproduces them."""
 import json
 
 import pytest
 
-from tests.conftest import SEED_CHARS, TINY_TRAIN, compose_config
+from tests.conftest import compose_config
+from tests.integration.conftest import SEED_CHARS
 
 
 def test_tiny_training_leaves_checkpoint_and_metrics(tiny_run):
@@ -16,7 +18,7 @@ def test_tiny_training_leaves_checkpoint_and_metrics(tiny_run):
 
 
 def test_eval_reproduces_validation_accuracy(tiny_run, tmp_path):
-    from lpr.eval import evaluate
+    from lpr.cli.eval import evaluate
 
     cfg = compose_config("eval", [f"ckpt_path={tiny_run / 'checkpoints' / 'best.ckpt'}", f"data.root={SEED_CHARS}"],
                          tmp_path)
@@ -28,10 +30,7 @@ def test_eval_reproduces_validation_accuracy(tiny_run, tmp_path):
     assert json.loads((tmp_path / "metrics.json").read_text())["test/acc"] == metrics["test/acc"]
 
 
-def test_a_step_budget_ending_before_the_first_validation_still_finishes(tmp_path):
-    """A smoke run (`trainer.max_steps` inside epoch 1) must not fail on early stopping's never-logged metric."""
-    from lpr.train import train
-
-    metrics = train(compose_config("train", TINY_TRAIN + ["+trainer.max_steps=3"], tmp_path))
-    assert "val/acc" not in metrics and metrics["train/loss"] > 0
-    assert (tmp_path / "checkpoints" / "last.ckpt").is_file() and (tmp_path / "metrics.json").is_file()
+def test_a_trained_classifier_reads_real_characters(tiny_run):
+    """Two epochs on seed-chars already read most of its val crops: the data and the training fit together."""
+    metrics = json.loads((tiny_run / "metrics.json").read_text())
+    assert metrics["val/acc_best"] > 0.5

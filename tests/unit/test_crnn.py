@@ -1,26 +1,20 @@
 """Whole-plate recognizer: plate renderer, CTC decoding, plate data splits, and a short real training run."""
 import csv
-import importlib.util
 
 import cv2
 import numpy as np
 import pytest
 import torch
 
-from lpr.errors import LprError
-from lpr.ctc import ctc_greedy_decode
+from lpr.core.ctc_decode import ctc_greedy_decode
+from lpr.core.errors import LprError
+from lpr.core.plate_metrics import plate_metrics
+from lpr.data.plates import PlateDataModule
+from lpr.data.samples import load_plate_samples
+from lpr.data.synth_plates import PlateSynth
 from lpr.models.crnn import CRNN
-from lpr.plate_data import PlateDataModule
-from lpr.plate_module import CrnnEngine, encode_texts
-from lpr.plates import hash_split, in_holdout
-from lpr.synth_plates import PlateSynth
-from tests.conftest import OPENALPR, compose_config, run_cli
-
-# A plate with nothing on it but the registration, photographed straight on: every glyph is one blob.
-CLEAN = dict(fonts=["dejavu_sans_bold"], width_scale=(0.9, 0.9), gap=(0.3, 0.3), region_text_p=0.0, band_p=0.0,
-             frame_p=0.0, bolts_p=0.0, sticker_p=0.0, inverted_p=0.0, perspective=0.0, max_rotation=0.0,
-             crop_margin=(-0.02, -0.02), out_height=(64, 64), blur_sigma=(0.0, 0.0), noise_sigma=(0.0, 0.0),
-             jpeg_quality=(95, 95))
+from lpr.training.plate_module import PlateMetrics, encode_texts
+from tests.conftest import CLEAN, compose_config, photo_split, run_cli, tiny_crnn
 
 
 def character_blobs(gray: np.ndarray) -> int:
@@ -138,68 +132,87 @@ def test_ctc_targets_are_alphabet_positions_after_the_blank():
     assert targets.tolist() == [11, 1, 36] and lengths.tolist() == [2, 1]
 
 
-def test_hash_split_holds_out_what_plates_in_holdout_does():
-    percent = {"train": 40, "val": 10}
-    names = [f"photo{i}.jpg" for i in range(400)]
-    splits = [hash_split(name, percent, "lpr") for name in names]
-    assert [s == "test" for s in splits] == [in_holdout(name, "lpr", 50) for name in names]
-    assert 0.3 < splits.count("train") / len(names) < 0.5
+def test_training_metrics_are_the_readers_plate_metrics():
+    """Plate accuracy, per-character accuracy and CER mean the same in training (torchmetrics, over batches) as in
+    lpr.read (lpr.core.plate_metrics)."""
+    predicted = ["AB123", "AB124", "", "OY09FEU", "XY"]
+    target = ["AB123", "AB123", "XY", "OYO9FEU", "XYZ"]
+    metrics = PlateMetrics()
+    for start in (0, 2):  # two batches of different sizes
+        end = None if start else 2
+        metrics.update(torch.tensor(1.0), predicted[start:end], target[start:end])
+    reader = plate_metrics(predicted, target)
+    assert metrics.plate_acc.compute().item() == pytest.approx(reader["plate/acc"])
+    assert metrics.char_acc.compute().item() == pytest.approx(reader["plate/char_acc"])
+    assert metrics.cer.compute().item() == pytest.approx(reader["plate/cer"])
 
 
-@pytest.mark.skipif(not (OPENALPR / "eu").is_dir(), reason="needs the shared OpenALPR photos")
-def test_openalpr_folder_is_split_into_crops_in_place():
-    datamodule = PlateDataModule(roots=[str(OPENALPR / "eu")], input_height=32, input_width=128)
+def test_openalpr_folder_is_split_into_crops_in_place(photo_folder):
+    split = photo_split()
+    datamodule = PlateDataModule(roots=[str(photo_folder)], split=split, input_height=32, input_width=128)
     datamodule.setup("fit")
-    sizes = {split: len(dataset) for split, dataset in datamodule.datasets.items()}
-    assert sum(sizes.values()) == len(list((OPENALPR / "eu").glob("*.txt")))
+    sizes = {share: len(dataset) for share, dataset in datamodule.datasets.items()}
+    names = [sample.name for sample in load_plate_samples(photo_folder)[0]]
+    assert sizes == {share: sum(split.of(name) == share for name in names) for share in ("train", "val", "test")}
+    assert datamodule.hparams.split_percent == split.percent and datamodule.hparams.split_salt == split.salt
     image, text = datamodule.datasets["val"][0]
     assert image.shape == (32, 128) and image.dtype == np.uint8 and text.isalnum()
     images, texts = next(iter(datamodule.val_dataloader()))
     assert images.shape[1:] == (1, 32, 128) and 0.0 <= images.min() and images.max() <= 1.0
 
 
-@pytest.mark.skipif(not (OPENALPR / "eu").is_dir(), reason="needs the shared OpenALPR photos")
-def test_a_final_fit_without_real_val_share_validates_on_generated_plates(tmp_path):
+def test_real_roots_need_the_photo_split(photo_folder):
+    with pytest.raises(LprError, match="data.split"):
+        PlateDataModule(roots=[str(photo_folder)])
+
+
+def test_a_final_fit_without_real_val_share_validates_on_generated_plates(photo_folder, tmp_path):
     synth = PlateSynth(count={"train": 4, "val": 3, "test": 2}, seed=1)
-    percent = {"train": 50, "val": 0}
-    datamodule = PlateDataModule(synth=synth, roots=[str(OPENALPR / "eu")], split_percent=percent,
-                                 cache_dir=str(tmp_path))
+    split = photo_split("read", ("split.val_percent=0",))
+    datamodule = PlateDataModule(synth=synth, roots=[str(photo_folder)], split=split, cache_dir=str(tmp_path))
     datamodule.setup("fit")
-    names = [path.name for path in (OPENALPR / "eu").glob("*.txt")]
-    held_out = sum(hash_split(name, percent, "lpr-plates") == "test" for name in names)
-    assert len(datamodule.datasets["val"]) == 3 and len(datamodule.datasets["test"]) == held_out
+    names = [path.name for path in photo_folder.glob("*.jpg")]
+    held_out = sum(split.held_out(name) for name in names)
+    assert held_out and len(datamodule.datasets["val"]) == 3 and len(datamodule.datasets["test"]) == held_out
 
 
-def test_engine_refuses_a_checkpoint_of_another_kind(tmp_path):
+def test_a_checkpoint_of_another_kind_is_refused(small_ckpt, small_crnn_ckpt, tmp_path):
+    from lpr.reading.ctc import CtcEngine
+    from lpr.reading.load import load_engine
+    from lpr.training.checkpoint import checkpoint_kind, load_trained
+
+    assert checkpoint_kind(small_crnn_ckpt) == "crnn" and checkpoint_kind(small_ckpt) == "classifier"
+    assert isinstance(load_engine(small_crnn_ckpt, "torch"), CtcEngine)
+    with pytest.raises(LprError, match="small.ckpt: a character classifier checkpoint, not a whole-plate"):
+        load_trained(small_ckpt, kind="crnn")
     path = tmp_path / "chars.ckpt"
     torch.save({"hyper_parameters": {"net": None}, "state_dict": {}}, path)
-    with pytest.raises(LprError, match="crnn"):
-        CrnnEngine.from_checkpoint(path)
+    with pytest.raises(LprError, match="not a whole-plate \\(crnn\\) recognizer"):
+        load_trained(path, kind="crnn")
+    torch.save({"hyper_parameters": {}, "state_dict": {}}, path)
+    with pytest.raises(LprError, match="not an lpr checkpoint"):
+        load_engine(path, "torch")
     with pytest.raises(LprError, match="not found"):
-        CrnnEngine.from_checkpoint(tmp_path / "missing.ckpt")
-
-
-# A few dozen steps on a tiny generated set: exercises training, checkpointing and reading, not accuracy.
-TINY_CRNN = ["experiment=crnn_plates", "data.roots=null", "data.synth.count={train: 192, val: 16, test: 16}",
-             "data.batch_size=8", "trainer.max_epochs=1", "callbacks.rich_progress_bar=null",
-             "+trainer.enable_progress_bar=false"]
+        load_engine(tmp_path / "missing.ckpt", "torch")
 
 
 @pytest.mark.slow
-def test_short_training_leaves_a_checkpoint_the_reader_uses(tmp_path):
-    from lpr.train import train
+def test_short_training_leaves_a_checkpoint_the_reader_uses(photo_folder, tmp_path):
+    from lpr.cli.train import train
+    from lpr.reading.engine import PlateReading
+    from lpr.reading.load import load_engine
 
-    cfg = compose_config("train", TINY_CRNN + [f"paths.cache_dir={tmp_path / 'cache'}"], tmp_path / "run")
+    cfg = compose_config("train", tiny_crnn(tmp_path / "cache"), tmp_path / "run")
     metrics = train(cfg)
     assert metrics["epochs"] == 1 and 0.0 <= metrics["val/plate_acc_best"] <= 1.0
     assert {"test/plate_acc", "test/cer", "test/char_acc"} <= set(metrics)
     ckpt = tmp_path / "run" / "checkpoints" / "best.ckpt"
-    engine = CrnnEngine.from_checkpoint(ckpt)
+    engine = load_engine(ckpt, "torch")
     crops = [np.full((40, 90, 3), 200, np.uint8), np.zeros((20, 150), np.uint8)]
     readings = engine.read_crops(crops)
-    assert len(readings) == 2
-    assert all(isinstance(text, str) and 0.0 <= confidence <= 1.0 for text, confidence in readings)
-    if importlib.util.find_spec("lpr.read") is not None and (OPENALPR / "eu").is_dir():
-        result = run_cli("lpr.read", f"ckpt_path={ckpt}", f"input={OPENALPR / 'eu'}", "locate=box",
-                         "subset=holdout", f"hydra.run.dir={tmp_path / 'read'}")
-        assert result.returncode == 0, result.stderr[-2000:]
+    assert len(readings) == 2 and all(isinstance(reading, PlateReading) for reading in readings)
+    assert all(isinstance(r.text, str) and 0.0 <= r.confidence <= 1.0 for r in readings)
+    result = run_cli("lpr.read", f"ckpt_path={ckpt}", f"input={photo_folder}", "locate=box", "subset=holdout",
+                     f"hydra.run.dir={tmp_path / 'read'}")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert len([line for line in result.stdout.splitlines() if "\t" in line]) == 2  # the two held-out photos

@@ -4,10 +4,10 @@ import re
 import numpy as np
 import pytest
 
-from lpr.alphabet import ALPHABET, CHAR_TO_INDEX
-from lpr.ctc import ctc_greedy_decode
-from lpr.errors import LprError
-from lpr.formats import PlateFormats
+from lpr.core.alphabet import ALPHABET, CHAR_TO_INDEX
+from lpr.core.ctc_decode import ctc_greedy_decode
+from lpr.core.errors import LprError
+from lpr.core.formats import PlateFormats
 from tests.conftest import compose_config
 
 BRAZIL = PlateFormats(["AAA9999", "AAA9A99"])
@@ -61,11 +61,10 @@ def test_ctc_decoding_applies_formats_and_follows_the_confidence():
     assert fitted_confidence == pytest.approx(plain_confidence * 0.4 / 0.5)
 
 
-def test_read_with_formats_gives_readings_of_the_format(tiny_ckpt, openalpr_folder, tmp_path):
-    from lpr.read import read
-    from tests.conftest import compose_config
+def test_read_with_formats_gives_readings_of_the_format(small_ckpt, photo_folder, tmp_path):
+    from lpr.cli.read import read
 
-    cfg = compose_config("read", [f"ckpt_path={tiny_ckpt}", f"input={openalpr_folder}", "locate=box",
+    cfg = compose_config("read", [f"ckpt_path={small_ckpt}", f"input={photo_folder}", "locate=box",
                                   "formats=br"], tmp_path / "run")
     read(cfg)
     rows = (tmp_path / "run" / "predictions.csv").read_text().splitlines()[1:]

@@ -1,3 +1,4 @@
+"""Character data: ImageFolder trees, the character generator, and characters harvested from labelled photos."""
 import shutil
 
 import cv2
@@ -5,25 +6,24 @@ import numpy as np
 import pytest
 import torch
 
-from lpr.alphabet import ALPHABET
-from lpr.data import AlphabetImageFolder, CharDataModule, CharTransform, split_dir
-from lpr.errors import LprError
-from lpr.harvest import SynthAndHarvest
-from lpr.plates import hash_split
-from lpr.segment import CharSegmenter
-from lpr.synth import CharSynth
-from tests.conftest import OPENALPR, SEED_CHARS
+from lpr.core.alphabet import ALPHABET
+from lpr.core.errors import LprError
+from lpr.data.chars import AlphabetImageFolder, CharDataModule, CharTransform, split_dir
+from lpr.data.harvest import SynthAndHarvest
+from lpr.data.synth_chars import CharSynth
+from lpr.vision.segment import CharSegmenter
+from tests.conftest import photo_split
 
 
 @pytest.fixture
-def small_tree(tmp_path):
-    """A real ImageFolder root with a subset of classes, named both ways (`class_X` and `X`)."""
-    for split, count in (("train", 4), ("val", 2)):
+def small_tree(char_root, tmp_path):
+    """An ImageFolder root with a subset of classes, named both ways (`class_X` and `X`)."""
+    for split, count in (("train", 2), ("val", 1)):
         for folder in ("class_7", "class_B", "Z"):
-            source = SEED_CHARS / split / f"class_{folder[-1]}"
+            source = char_root / split / f"class_{folder[-1]}"
             target = tmp_path / split / folder
             target.mkdir(parents=True)
-            for path in sorted(source.glob("*.jpg"))[:count]:
+            for path in sorted(source.glob("*.png"))[:count]:
                 shutil.copy(path, target)
     return tmp_path
 
@@ -69,11 +69,24 @@ def test_broken_dataset_is_refused_before_training(small_tree, make_problem, mes
         CharDataModule(root=str(small_tree)).setup("fit")
 
 
+def test_bad_settings_are_refused_by_name(small_tree):
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="shift"):
+        CharDataModule(root=str(small_tree), shift=0.5)
+    with pytest.raises(ValidationError, match="scale"):
+        CharDataModule(root=str(small_tree), scale=(1.1, 0.9))
+    with pytest.raises(LprError, match="data.root"):
+        CharDataModule()
+
+
 def test_split_dir_accepts_a_root_or_a_split(small_tree):
     assert split_dir(small_tree, "val") == small_tree / "val"
     assert split_dir(small_tree / "val", "val") == small_tree / "val"
     with pytest.raises(LprError, match="does not exist"):
         split_dir(small_tree / "nowhere", "val")
+    with pytest.raises(LprError, match="no `test/` split"):
+        split_dir(small_tree, "test")
 
 
 def test_generator_is_deterministic_and_cached(tmp_path):
@@ -95,17 +108,26 @@ def test_generator_refuses_unknown_font():
         CharSynth(fonts=["comic_sans"])
 
 
-def test_harvest_takes_real_characters_from_train_and_val_photos_only(tmp_path):
+def test_harvest_takes_real_characters_from_train_and_val_photos_only(photo_folder, tmp_path):
     """Held-out photos give nothing; each used photo's characters land in the split `lpr.read subset=` reads it in."""
+    split = photo_split()
     harvest = SynthAndHarvest(per_class={"train": 1, "val": 1}, segmenter=CharSegmenter(),
-                              photo_dirs=[str(OPENALPR / "eu")], train_percent=50, val_percent=20, repeat=2)
+                              photo_dirs=[str(photo_folder)], split=split, repeat=2)
     root = harvest.ensure(tmp_path)
     splits = {}
     for path in root.glob("*/class_*/real_*.png"):  # real_{folder}_{stem}_{index}_{copy}
         splits.setdefault(path.parts[-3], set()).add("_".join(path.stem.split("_")[2:-2]))
-    assert splits.get("train") and splits.get("val")
-    for split, stems in splits.items():
-        assert {hash_split(f"{stem}.jpg", harvest.split_percent, harvest.salt) for stem in stems} == {split}
+    assert splits.get("train") and splits.get("val") and not splits.get("test")
+    for share, stems in splits.items():
+        assert {split.of(f"{stem}.jpg") for stem in stems} == {share}
+    # every character of a used train photo, `repeat` times; of a val photo, once
+    assert len(list(root.glob("train/class_*/real_*.png"))) == 2 * 7 * len(splits["train"])
+    assert len(list(root.glob("val/class_*/real_*.png"))) == 7 * len(splits["val"])
     datamodule = CharDataModule(synth=harvest)
-    assert datamodule.hparams.split_percent == {"train": 30, "val": 20}
-    assert datamodule.hparams.roots == [str(OPENALPR / "eu")]
+    assert datamodule.hparams.split_percent == split.percent and datamodule.hparams.split_salt == split.salt
+    assert datamodule.hparams.roots == [str(photo_folder)]
+
+
+def test_harvest_needs_the_photo_split(photo_folder):
+    with pytest.raises(LprError, match="data.synth.split"):
+        SynthAndHarvest(per_class={"train": 1}, photo_dirs=[str(photo_folder)])

@@ -1,0 +1,83 @@
+"""Every config composes; the photo split has one owner (configs/split/) that every user of it reads."""
+from pathlib import Path
+
+import pytest
+import torch
+from hydra.utils import instantiate
+from omegaconf import OmegaConf
+
+from lpr.core.alphabet import ALPHABET
+from lpr.data.split import PhotoSplit
+from tests.conftest import CONFIGS, compose_config, hydra_config, photo_split
+
+EXPERIMENTS = sorted(p.stem for p in (CONFIGS / "experiment").glob("*.yaml"))
+MODELS = sorted(p.stem for p in (CONFIGS / "model").glob("*.yaml"))
+ENTRY_POINTS = sorted(p.stem for p in CONFIGS.glob("*.yaml"))
+
+
+@pytest.mark.parametrize("experiment", EXPERIMENTS)
+def test_every_experiment_composes(experiment, tmp_path):
+    cfg = compose_config("train", [f"experiment={experiment}"], tmp_path)
+    assert cfg.data._target_ and cfg.model._target_ and cfg.trainer._target_
+    assert cfg.callbacks.model_checkpoint.monitor.startswith("val/")
+
+
+@pytest.mark.parametrize("config_name", ENTRY_POINTS)
+def test_every_entry_point_config_composes(config_name):
+    cfg = hydra_config(config_name, [])
+    assert cfg.task_name and cfg.paths.output_dir
+
+
+def test_eval_config_composes(tmp_path):
+    cfg = compose_config("eval", ["ckpt_path=x.ckpt", f"data.root={tmp_path}"], tmp_path)
+    assert cfg.subset == "val" and "split" not in cfg  # eval's choice of folder is `subset`
+
+
+@pytest.mark.parametrize("model", [m for m in MODELS if m.startswith("seed_cnn")])
+def test_character_models_map_images_to_36_logits(model, tmp_path):
+    cfg = compose_config("train", [f"model={model}", "data=chars", f"data.root={tmp_path}"], tmp_path)
+    module = instantiate(cfg.model)
+    logits = module(torch.rand(3, 1, cfg.data.image_size, cfg.data.image_size))
+    assert logits.shape == (3, len(ALPHABET))
+
+
+def test_run_dirs_follow_the_template_layout():
+    cfg = hydra_config("train", [])
+    assert Path(cfg.hydra.run.dir).parent == Path("logs/train/runs")
+    assert Path(cfg.hydra.sweep.dir).parent == Path("logs/train/multiruns")
+
+
+def test_the_photo_split_is_one_group_that_read_and_train_share():
+    split = photo_split()
+    assert isinstance(split, PhotoSplit)
+    assert photo_split("train") == split  # one owner: configs/split/default.yaml
+    moved = photo_split("read", ("split.val_percent=5",))
+    assert moved.val_percent == 5 and (moved.salt, moved.held_out_from) == (split.salt, split.held_out_from)
+
+
+def test_plate_data_and_the_harvest_take_the_top_level_split(tmp_path):
+    cfg = compose_config("train", ["experiment=crnn_plates", "split.val_percent=7"], tmp_path)
+    assert "split_percent" not in cfg.data and "split_salt" not in cfg.data
+    datamodule = instantiate(cfg.data)
+    assert datamodule.split == instantiate(cfg.split) and datamodule.split.val_percent == 7
+    assert datamodule.hparams.split_percent == datamodule.split.percent
+    assert datamodule.hparams.split_salt == datamodule.split.salt
+    harvest = instantiate(compose_config("train", ["experiment=plates"], tmp_path / "plates").data.synth)
+    assert harvest.split == photo_split("train")
+
+
+def test_every_data_config_without_split_keys():
+    for path in sorted((CONFIGS / "data").glob("*.yaml")):
+        assert not {"split_percent", "split_salt"} & set(OmegaConf.load(path)), path.name
+
+
+def test_bad_split_values_are_refused_by_name(tmp_path):
+    from lpr.core.config import instantiate as lpr_instantiate
+    from lpr.core.errors import LprError
+
+    cfg = compose_config("read", ["ckpt_path=x", "input=x", "split.val_percent=-1"], tmp_path)
+    with pytest.raises(LprError, match="val_percent"):
+        lpr_instantiate(cfg.split)
+    cfg = compose_config("read", ["ckpt_path=x", "input=x", "split.held_out_from=101"], tmp_path)
+    with pytest.raises(LprError, match="held_out_from"):
+        lpr_instantiate(cfg.split)
