@@ -81,3 +81,19 @@ def test_bad_split_values_are_refused_by_name(tmp_path):
     cfg = compose_config("read", ["ckpt_path=x", "input=x", "split.held_out_from=101"], tmp_path)
     with pytest.raises(LprError, match="held_out_from"):
         lpr_instantiate(cfg.split)
+
+
+@pytest.mark.parametrize("data", ["synth", "synth_plates"])
+def test_training_augmentation_draws_alike_in_two_runs_of_one_seed(data, tmp_path):
+    """albumentations keeps generators of its own: a data config that does not seed them makes no two runs alike."""
+    import numpy as np
+
+    from lpr.core.config import instantiate as build
+
+    image = np.random.default_rng(0).integers(0, 256, (32, 128), dtype=np.uint8)
+    draws = []
+    for run in range(2):
+        datamodule = build(compose_config("train", [f"data={data}"], tmp_path / str(run)).data)
+        augment = datamodule.augment if data == "synth_plates" else datamodule.train_augment()
+        draws.append([augment(image=image)["image"] for _ in range(4)])
+    assert all(np.array_equal(a, b) for a, b in zip(*draws))
