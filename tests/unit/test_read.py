@@ -372,3 +372,13 @@ def test_val_compares_checkpoints_and_ensembles_on_their_own_val_share(small_crn
     assert json.loads((tmp_path / "run" / "metrics.json").read_text()) == figures
     table = capsys.readouterr().out
     assert "| checkpoint | us | all |" in table and f"| `{ensemble}` |" in table
+
+
+@pytest.mark.slow
+def test_read_prints_results_on_stdout_and_logs_on_stderr(small_ckpt, photo_folder, tmp_path):
+    process = run_cli("lpr.read", f"ckpt_path={small_ckpt}", f"input={photo_folder}", "locate=auto",
+                      "locate.locator.cascade=no_such_cascade.xml", f"hydra.run.dir={tmp_path}")
+    assert process.returncode == 0, process.stderr[-2000:]
+    assert "Haar cascade no_such_cascade.xml unavailable" in process.stderr  # an INFO line, logged
+    rows = process.stdout.splitlines()
+    assert len(rows) == len(predictions(tmp_path)) and all(row.count("\t") == 1 for row in rows)
