@@ -170,6 +170,15 @@ def photos(photo_folder, tmp_path) -> Path:
     return folder
 
 
+@pytest.fixture(scope="session")
+def segmenter(tmp_path_factory):
+    """The character segmenter lpr.read builds from its composed config (configs/segment/)."""
+    from lpr.core.config import instantiate
+
+    cfg = compose_config("read", ["ckpt_path=x", "input=x"], tmp_path_factory.mktemp("cfg"))
+    return instantiate(cfg.segment)
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Generated characters and a tiny training on them
 # ---------------------------------------------------------------------------------------------------------------
@@ -204,6 +213,20 @@ def tiny_crnn(cache_dir) -> list[str]:
             "+trainer.enable_progress_bar=false", f"paths.cache_dir={cache_dir}"]
 
 
+def train_run(tmp_path_factory, name: str, overrides: list[str]) -> Path:
+    """A finished lpr.train run dir (checkpoints/best.ckpt, last.ckpt, metrics.json) of `overrides`, in a fresh
+    temporary folder named after `name`: the session fixtures of both layers train through here."""
+    from lpr.cli.train import train
+
+    run_dir = tmp_path_factory.mktemp(name)
+    train(compose_config("train", overrides, run_dir))
+    return run_dir
+
+
+def best_ckpt(run_dir: Path) -> Path:
+    return run_dir / "checkpoints" / "best.ckpt"
+
+
 @pytest.fixture(scope="session")
 def tiny_train(cache_dir) -> list[str]:
     return synth_train(cache_dir)
@@ -211,17 +234,13 @@ def tiny_train(cache_dir) -> list[str]:
 
 @pytest.fixture(scope="session")
 def synth_run(tiny_train, tmp_path_factory) -> Path:
-    """A finished training run dir (checkpoints/best.ckpt, last.ckpt, metrics.json) on generated characters."""
-    from lpr.cli.train import train
-
-    run_dir = tmp_path_factory.mktemp("synth_run")
-    train(compose_config("train", tiny_train, run_dir))
-    return run_dir
+    """A finished training run dir on generated characters."""
+    return train_run(tmp_path_factory, "synth_run", tiny_train)
 
 
 @pytest.fixture(scope="session")
 def synth_ckpt(synth_run) -> Path:
-    return synth_run / "checkpoints" / "best.ckpt"
+    return best_ckpt(synth_run)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, compose_config
+from tests.conftest import REPO, best_ckpt, train_run
 
 SHARED_DATA = Path(os.environ.get("LPR_SHARED_DATA", REPO.parent / "shared" / "data"))  # as configs/paths
 SEED_CHARS = SHARED_DATA / "seed-chars"
@@ -66,14 +66,10 @@ def openalpr_folder(tmp_path) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_run(tmp_path_factory) -> Path:
-    """A finished training run dir (checkpoints/best.ckpt, metrics.json) of a small CNN on seed-chars."""
-    from lpr.cli.train import train
-
-    run_dir = tmp_path_factory.mktemp("tiny_run")
-    train(compose_config("train", TINY_TRAIN, run_dir))
-    return run_dir
+    """A finished training run dir of a small CNN on seed-chars."""
+    return train_run(tmp_path_factory, "tiny_run", TINY_TRAIN)
 
 
 @pytest.fixture(scope="session")
 def tiny_ckpt(tiny_run) -> Path:
-    return tiny_run / "checkpoints" / "best.ckpt"
+    return best_ckpt(tiny_run)

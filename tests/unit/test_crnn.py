@@ -14,7 +14,7 @@ from lpr.data.samples import load_plate_samples
 from lpr.data.synth_plates import PlateSynth
 from lpr.models.crnn import CRNN
 from lpr.training.plate_module import PlateMetrics, encode_texts
-from tests.conftest import CLEAN, compose_config, photo_split, run_cli, tiny_crnn
+from tests.conftest import CLEAN, PLATE_TEXTS, compose_config, photo_split, run_cli, tiny_crnn
 
 
 def character_blobs(gray: np.ndarray) -> int:
@@ -147,18 +147,24 @@ def test_training_metrics_are_the_readers_plate_metrics():
     assert metrics.cer.compute().item() == pytest.approx(reader["plate/cer"])
 
 
-def test_openalpr_folder_is_split_into_crops_in_place(photo_folder):
-    split = photo_split()
-    datamodule = PlateDataModule(roots=[str(photo_folder)], split=split, input_height=32, input_width=128)
+def assert_split_into_crops_in_place(folder, split) -> dict[str, int]:
+    """An OpenALPR-style folder read in place by the plate data module: each labelled photo's plate crop in the
+    share `split` puts it in, 32x128 uint8 crops batched as [0, 1] floats. Returns the size of each share."""
+    datamodule = PlateDataModule(roots=[str(folder)], split=split, input_height=32, input_width=128)
     datamodule.setup("fit")
     sizes = {share: len(dataset) for share, dataset in datamodule.datasets.items()}
-    names = [sample.name for sample in load_plate_samples(photo_folder)[0]]
+    names = [sample.name for sample in load_plate_samples(folder)[0]]
     assert sizes == {share: sum(split.of(name) == share for name in names) for share in ("train", "val", "test")}
     assert datamodule.hparams.split_percent == split.percent and datamodule.hparams.split_salt == split.salt
     image, text = datamodule.datasets["val"][0]
     assert image.shape == (32, 128) and image.dtype == np.uint8 and text.isalnum()
     images, texts = next(iter(datamodule.val_dataloader()))
     assert images.shape[1:] == (1, 32, 128) and 0.0 <= images.min() and images.max() <= 1.0
+    return sizes
+
+
+def test_openalpr_folder_is_split_into_crops_in_place(photo_folder):
+    assert sum(assert_split_into_crops_in_place(photo_folder, photo_split()).values()) == len(PLATE_TEXTS)
 
 
 def test_real_roots_need_the_photo_split(photo_folder):

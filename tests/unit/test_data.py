@@ -108,11 +108,13 @@ def test_generator_refuses_unknown_font():
         CharSynth(fonts=["comic_sans"])
 
 
-def test_harvest_takes_real_characters_from_train_and_val_photos_only(photo_folder, tmp_path):
-    """Held-out photos give nothing; each used photo's characters land in the split `lpr.read subset=` reads it in."""
+def assert_harvest_from_train_and_val_photos_only(photo_dir, tmp_path):
+    """Harvests the characters of `photo_dir` (repeat=2) under the configured photo split: held-out photos give
+    nothing; each used photo's characters land in the split `lpr.read subset=` reads it in; the character data module
+    records the split and the photo folder. Returns the harvested root and the stems used per split."""
     split = photo_split()
     harvest = SynthAndHarvest(per_class={"train": 1, "val": 1}, segmenter=CharSegmenter(),
-                              photo_dirs=[str(photo_folder)], split=split, repeat=2)
+                              photo_dirs=[str(photo_dir)], split=split, repeat=2)
     root = harvest.ensure(tmp_path)
     splits = {}
     for path in root.glob("*/class_*/real_*.png"):  # real_{folder}_{stem}_{index}_{copy}
@@ -120,12 +122,18 @@ def test_harvest_takes_real_characters_from_train_and_val_photos_only(photo_fold
     assert splits.get("train") and splits.get("val") and not splits.get("test")
     for share, stems in splits.items():
         assert {split.of(f"{stem}.jpg") for stem in stems} == {share}
+    datamodule = CharDataModule(synth=harvest)
+    assert datamodule.hparams.split_percent == split.percent and datamodule.hparams.split_salt == split.salt
+    assert datamodule.hparams.roots == [str(photo_dir)]
+    return root, splits
+
+
+def test_harvest_takes_real_characters_from_train_and_val_photos_only(photo_folder, tmp_path):
+    """Held-out photos give nothing; each used photo's characters land in the split `lpr.read subset=` reads it in."""
+    root, splits = assert_harvest_from_train_and_val_photos_only(photo_folder, tmp_path)
     # every character of a used train photo, `repeat` times; of a val photo, once
     assert len(list(root.glob("train/class_*/real_*.png"))) == 2 * 7 * len(splits["train"])
     assert len(list(root.glob("val/class_*/real_*.png"))) == 7 * len(splits["val"])
-    datamodule = CharDataModule(synth=harvest)
-    assert datamodule.hparams.split_percent == split.percent and datamodule.hparams.split_salt == split.salt
-    assert datamodule.hparams.roots == [str(photo_folder)]
 
 
 def test_harvest_needs_the_photo_split(photo_folder):

@@ -1,5 +1,6 @@
 """Reading plates end to end on generated photos with seeded checkpoints: outputs, metrics, bad input, engines, the
-vote, subsets of the photo split."""
+vote, subsets of the photo split. `run_read`, `predictions` and the `assert_...` checks serve
+tests/integration/test_read.py too, on real photos."""
 import csv
 import json
 import re
@@ -32,30 +33,45 @@ def predictions(run_dir):
         return list(csv.DictReader(handle))
 
 
-def test_read_box_writes_predictions_metrics_and_failures(small_ckpt, photo_folder, tmp_path, capsys):
-    metrics, run_dir = run_read(tmp_path, f"ckpt_path={small_ckpt}", f"input={photo_folder}", "locate=box")
+def assert_read_box_outputs(ckpt, folder, tmp_path, capsys, min_seven: int) -> dict:
+    """`lpr.read locate=box` of `folder`: a prediction per photo, in name order, with its confidence, at least
+    `min_seven` of 7 characters (segmentation is good on clean plates, so even a weak classifier reads the right
+    number of characters); plate metrics saved and returned; each row printed; failures shown where there are any.
+    Returns the saved metrics and the run dir."""
+    metrics, run_dir = run_read(tmp_path, f"ckpt_path={ckpt}", f"input={folder}", "locate=box")
     rows = predictions(run_dir)
-    assert [row["image"] for row in rows] == sorted(path.name for path in photo_folder.glob("*.jpg"))
+    assert [row["image"] for row in rows] == sorted(path.name for path in folder.glob("*.jpg"))
     assert all(0.0 <= float(row["confidence"]) <= 1.0 for row in rows)
-    # segmentation is good on these clean plates, so even an untrained classifier reads the right number of characters
-    assert sum(len(row["text"]) == 7 for row in rows) >= 4
+    assert sum(len(row["text"]) == 7 for row in rows) >= min_seven
     saved = json.loads((run_dir / "metrics.json").read_text())
-    assert saved["plate/n"] == len(PLATE_TEXTS) and 0.0 <= saved["plate/acc"] <= 1.0 and saved["plate/cer"] >= 0.0
-    assert 0.0 <= saved["plate/char_acc"] <= 1.0 and saved["plates_per_s"] > 0 and "locate/recall" not in saved
+    assert saved["plate/n"] == len(rows) and 0.0 <= saved["plate/acc"] <= 1.0 and saved["plate/cer"] >= 0.0
+    assert saved["plates_per_s"] > 0 and "locate/recall" not in saved
     assert metrics["plate/acc"] == saved["plate/acc"]
     out = capsys.readouterr().out
     assert all(f"{row['image']}\t{row['text']}" in out for row in rows)
-    assert saved["plate/acc"] < 1.0  # an untrained classifier: there are failures to show
-    assert (run_dir / "failures.png").stat().st_size > 0
-    assert list((run_dir / "tensorboard").glob("events.out.tfevents.*"))
+    if saved["plate/acc"] < 1.0:
+        assert (run_dir / "failures.png").stat().st_size > 0
+        assert list((run_dir / "tensorboard").glob("events.out.tfevents.*"))
+    return saved, run_dir
+
+
+def assert_read_auto_reports_recall(ckpt, folder, tmp_path, count: int):
+    """`lpr.read locate=auto` of `folder`: one prediction per labelled photo, and the locator's recall."""
+    metrics, run_dir = run_read(tmp_path, f"ckpt_path={ckpt}", f"input={folder}", "locate=auto")
+    assert len(predictions(run_dir)) == count
+    assert 0.0 <= metrics["locate/recall"] <= 1.0
+    assert metrics["plate/n"] == count
+
+
+def test_read_box_writes_predictions_metrics_and_failures(small_ckpt, photo_folder, tmp_path, capsys):
+    saved, run_dir = assert_read_box_outputs(small_ckpt, photo_folder, tmp_path, capsys, min_seven=4)
+    assert saved["plate/n"] == len(PLATE_TEXTS) and 0.0 <= saved["plate/char_acc"] <= 1.0
+    assert saved["plate/acc"] < 1.0  # an untrained classifier: there are failures to show, and they are shown
     assert {"config_resolved.yaml", "provenance.json"} <= {path.name for path in run_dir.iterdir()}
 
 
 def test_read_auto_finds_plates_and_reports_recall(small_ckpt, photo_folder, tmp_path):
-    metrics, run_dir = run_read(tmp_path, f"ckpt_path={small_ckpt}", f"input={photo_folder}", "locate=auto")
-    assert len(predictions(run_dir)) == len(PLATE_TEXTS)
-    assert 0.0 <= metrics["locate/recall"] <= 1.0
-    assert metrics["plate/n"] == len(PLATE_TEXTS)
+    assert_read_auto_reports_recall(small_ckpt, photo_folder, tmp_path, len(PLATE_TEXTS))
 
 
 def test_bad_entries_are_reported_and_the_rest_is_read(small_ckpt, photo_folder, tmp_path, capsys):
@@ -281,14 +297,17 @@ def test_load_engine_picks_the_engine_of_the_checkpoints_kind(small_ckpt, small_
         load_engines(paths=[str(small_ckpt)], backend="torch", edge_min_prob=1.0)
 
 
+def assert_cli_reads(ckpt, folder, run_dir, count: int):
+    """`python -m lpr.read locate=box` of `folder` succeeds with a printed row and a reading per labelled photo."""
+    done = run_cli("lpr.read", f"ckpt_path={ckpt}", f"input={folder}", "locate=box", f"hydra.run.dir={run_dir}")
+    assert done.returncode == 0, done.stderr
+    assert len([line for line in done.stdout.splitlines() if "\t" in line]) == count
+    assert json.loads((run_dir / "metrics.json").read_text())["plate/n"] == count
+
+
 @pytest.mark.slow
 def test_cli_reads_and_nothing_readable_exits_non_zero(small_ckpt, photo_folder, tmp_path):
-    run_dir = tmp_path / "cli"
-    done = run_cli("lpr.read", f"ckpt_path={small_ckpt}", f"input={photo_folder}", "locate=box",
-                   f"hydra.run.dir={run_dir}")
-    assert done.returncode == 0, done.stderr
-    assert len([line for line in done.stdout.splitlines() if "\t" in line]) == len(PLATE_TEXTS)
-    assert json.loads((run_dir / "metrics.json").read_text())["plate/n"] == len(PLATE_TEXTS)
+    assert_cli_reads(small_ckpt, photo_folder, tmp_path / "cli", len(PLATE_TEXTS))
 
     empty = tmp_path / "empty"
     empty.mkdir()
@@ -303,15 +322,54 @@ def test_cli_reads_and_nothing_readable_exits_non_zero(small_ckpt, photo_folder,
     assert done.returncode != 0 and "junk.jpg" in done.stderr and "Traceback" not in done.stderr
 
 
+def assert_holdout_reads_the_held_out_share(ckpt, folder, tmp_path) -> tuple[list[str], list[str]]:
+    """`lpr.read subset=holdout` of `folder` reads the labelled photos that the configured split holds out, and only
+    those. Returns their names, sorted, and the images of the predictions as written."""
+    split = photo_split()
+    _, run_dir = run_read(tmp_path, f"ckpt_path={ckpt}", f"input={folder}", "locate=box", "subset=holdout")
+    names = [s.name for s in load_plate_samples(folder)[0]]
+    held_out = sorted(name for name in names if split.held_out(name))
+    images = [row["image"] for row in predictions(run_dir)]
+    assert held_out and sorted(images) == held_out
+    return held_out, images
+
+
+def split_checkpoint(ckpt, folder, tmp_path):
+    """A copy of `ckpt` that records the plate experiment's photo split of `folder`, as a plate run saves it; with
+    that split and the loaded checkpoint (for further copies)."""
+    from lpr.training.checkpoint import load_checkpoint
+
+    split = photo_split("train", ("experiment=crnn_plates",))  # as a plate checkpoint records it
+    checkpoint = dict(load_checkpoint(ckpt))
+    checkpoint["datamodule_hyper_parameters"] = {"roots": [str(folder)], "split_percent": split.percent,
+                                                 "split_salt": split.salt}
+    path = tmp_path / "split.ckpt"
+    torch.save(checkpoint, path)
+    return path, split, checkpoint
+
+
+def assert_subset_val_reads_the_checkpoints_own_val_share(ckpt, folder, tmp_path):
+    """`lpr.read subset=val` (and `train`) of `folder` reads the share of the split a checkpoint records; a
+    checkpoint with no recorded split is refused. Returns what split_checkpoint does."""
+    split_ckpt, split, checkpoint = split_checkpoint(ckpt, folder, tmp_path)
+    names = [s.name for s in load_plate_samples(folder)[0]]
+    for subset in ("val", "train"):
+        _, run_dir = run_read(tmp_path / subset, f"ckpt_path={split_ckpt}", f"input={folder}", "locate=box",
+                              f"subset={subset}")
+        expected = sorted(n for n in names if split.of(n) == subset)
+        assert expected and sorted(row["image"] for row in predictions(run_dir)) == expected
+    with pytest.raises(LprError, match="no split real photos"):
+        run_read(tmp_path / "none", f"ckpt_path={ckpt}", f"input={folder}", "subset=val")
+    return split_ckpt, split, checkpoint
+
+
 def test_subset_holdout_reads_the_held_out_share_of_the_configured_split(small_ckpt, photo_folder, tmp_path):
     from lpr.reading.subset import select_samples
 
     split = photo_split()
     names = sorted(path.name for path in photo_folder.glob("*.jpg"))
-    _, run_dir = run_read(tmp_path, f"ckpt_path={small_ckpt}", f"input={photo_folder}", "locate=box",
-                          "subset=holdout")
-    held_out = [name for name in names if split.held_out(name)]
-    assert held_out and [row["image"] for row in predictions(run_dir)] == held_out
+    held_out, images = assert_holdout_reads_the_held_out_share(small_ckpt, photo_folder, tmp_path)
+    assert images == held_out  # in name order
     samples, _ = select_samples(photo_folder, "holdout", split, None)
     assert [s.name for s in samples] == held_out
     assert len(select_samples(photo_folder, "all", split, None)[0]) == len(names)
@@ -320,22 +378,8 @@ def test_subset_holdout_reads_the_held_out_share_of_the_configured_split(small_c
 
 
 def test_subset_val_reads_the_checkpoints_own_val_share(small_crnn_ckpt, photo_folder, tmp_path):
-    from lpr.training.checkpoint import load_checkpoint
-
-    split = photo_split("train", ("experiment=crnn_plates",))  # as a plate checkpoint records it
-    checkpoint = dict(load_checkpoint(small_crnn_ckpt))
-    checkpoint["datamodule_hyper_parameters"] = {"roots": [str(photo_folder)], "split_percent": split.percent,
-                                                 "split_salt": split.salt}
-    ckpt = tmp_path / "split.ckpt"
-    torch.save(checkpoint, ckpt)
-    names = [s.name for s in load_plate_samples(photo_folder)[0]]
-    for subset in ("val", "train"):
-        _, run_dir = run_read(tmp_path / subset, f"ckpt_path={ckpt}", f"input={photo_folder}", "locate=box",
-                              f"subset={subset}")
-        expected = sorted(n for n in names if split.of(n) == subset)
-        assert expected and sorted(row["image"] for row in predictions(run_dir)) == expected
-    with pytest.raises(LprError, match="no split real photos"):
-        run_read(tmp_path / "none", f"ckpt_path={small_crnn_ckpt}", f"input={photo_folder}", "subset=val")
+    ckpt, split, checkpoint = assert_subset_val_reads_the_checkpoints_own_val_share(small_crnn_ckpt, photo_folder,
+                                                                                    tmp_path)
     other = tmp_path / "other_split.ckpt"  # an ensemble is compared on val only if its members share one split
     other_split = photo_split("read", (f"split.val_percent={split.val_percent // 2}",))
     checkpoint["datamodule_hyper_parameters"] = {**checkpoint["datamodule_hyper_parameters"],
@@ -353,14 +397,8 @@ def test_subset_val_reads_the_checkpoints_own_val_share(small_crnn_ckpt, photo_f
 def test_val_compares_checkpoints_and_ensembles_on_their_own_val_share(small_crnn_ckpt, photo_folder, tmp_path,
                                                                        capsys):
     from lpr.cli.val import val
-    from lpr.training.checkpoint import load_checkpoint
 
-    split = photo_split("train", ("experiment=crnn_plates",))
-    checkpoint = dict(load_checkpoint(small_crnn_ckpt))
-    checkpoint["datamodule_hyper_parameters"] = {"roots": [str(photo_folder)], "split_percent": split.percent,
-                                                 "split_salt": split.salt}
-    ckpt = tmp_path / "split.ckpt"
-    torch.save(checkpoint, ckpt)
+    ckpt, split, _ = split_checkpoint(small_crnn_ckpt, photo_folder, tmp_path)
     cfg = compose_config("val", [f"ckpts=[{ckpt},[{ckpt},{ckpt}]]", f"inputs.us={photo_folder}", "~inputs.eu",
                                  "~inputs.br"], tmp_path / "run")
     figures = val(cfg)

@@ -1,5 +1,6 @@
 """Segment and locate on generated plates and photos: clean plates cut into their characters, the labelled plate is
-among the candidates, and the characters map back into the photo."""
+among the candidates, and the characters map back into the photo. The `assert_...` checks serve
+tests/integration/test_locate_segment.py too, on real photos."""
 import dataclasses
 
 import cv2
@@ -12,17 +13,9 @@ from lpr.core.preprocess import chars_to_batch
 from lpr.data.samples import load_plate_samples
 from lpr.vision.locate import PlateLocator
 from lpr.vision.segment import CharSegmenter, Segmentation
-from tests.conftest import PLATE_TEXTS, clean_plate, compose_config, synthetic_photo
+from tests.conftest import PLATE_TEXTS, clean_plate, synthetic_photo
 
 BOX_MARGIN = (0.04, 0.15)  # configs/locate/box.yaml's crop_margin
-
-
-@pytest.fixture(scope="module")
-def segmenter(tmp_path_factory):
-    from lpr.core.config import instantiate
-
-    cfg = compose_config("read", ["ckpt_path=x", "input=x"], tmp_path_factory.mktemp("cfg"))
-    return instantiate(cfg.segment)
 
 
 @pytest.fixture(scope="module")
@@ -36,16 +29,61 @@ def boxed_crop(sample, margin=BOX_MARGIN):
     return crop_box(read_image(sample.image_path, color=True), sample.box, margin)
 
 
-@pytest.mark.parametrize("index", range(len(PLATE_TEXTS)))
-def test_segmentation_counts_characters_of_clean_plates(segmenter, samples, index):
-    crop, _ = boxed_crop(samples[index])
+def assert_cut_into_its_characters(segmenter, sample):
+    """The labelled plate's box crop segments into as many characters as its label has, left to right, inside the
+    crop, all of one height."""
+    crop, _ = boxed_crop(sample)
     segmentation = segmenter(crop)
-    assert len(segmentation) == len(samples[index].text) == 7
+    assert len(segmentation) == len(sample.text)
     boxes = segmentation.char_boxes
     assert np.all(np.diff(boxes[:, 0]) > 0), "characters come left to right"
     assert np.all(boxes[:, 0] >= 0) and np.all(boxes[:, 0] + boxes[:, 2] <= crop.shape[1] + 1)
     # characters of one plate share a height
     assert boxes[:, 3].max() <= 1.3 * boxes[:, 3].min()
+
+
+def assert_classifier_input_ink_bright(segmenter, sample):
+    """A 7-character plate's characters become a classifier batch, ink bright on a dark background."""
+    crop, _ = boxed_crop(sample)
+    batch = chars_to_batch(segmenter(crop).char_crops, 28)
+    assert batch.shape == (7, 1, 28, 28) and batch.dtype == np.float32
+    border = np.concatenate([batch[:, 0, 0], batch[:, 0, -1]], axis=1).mean()
+    assert border < batch.mean(), "ink bright on a dark background, as in training"
+
+
+def assert_light_ink_not_tried_where_the_dark_row_wins(segmenter, sample, monkeypatch):
+    """A straight plate of seven dark characters: a row light ink cannot outscore, so only the dark row is cut."""
+    crop, _ = boxed_crop(sample)
+    rows = []
+    char_row = CharSegmenter.char_row
+    monkeypatch.setattr(CharSegmenter, "char_row", lambda self, *a: rows.append(1) or char_row(self, *a))
+    both = segmenter(crop)
+    assert len(rows) == 1  # the dark row only: no tilt to straighten, and light ink skipped
+    dark = dataclasses.replace(segmenter, polarity="dark")(crop)
+    assert np.array_equal(both.char_boxes, dark.char_boxes) and len(both) == 7
+    # a dark row too weak to rule light ink out: both polarities are cut
+    rows.clear()
+    dataclasses.replace(segmenter, dark_prior=0.0)(crop)
+    assert len(rows) == 2
+
+
+def assert_locate_finds_the_labelled_box(sample):
+    image = read_image(sample.image_path, color=True)
+    candidates = PlateLocator(cascade=None).candidates(image)
+    assert 0 < len(candidates) <= 8
+    assert max(box_iou(box, sample.box) for box in candidates) >= 0.5
+
+
+def assert_char_extent_maps_back_to_the_box(segmenter, sample):
+    """Segmented in a loose crop, the characters' extent in the photo is the labelled box."""
+    crop, origin = boxed_crop(sample, (0.3, 0.5))
+    assert box_iou(segmenter(crop).extent(origin, 4), sample.box) >= 0.5
+
+
+@pytest.mark.parametrize("index", range(len(PLATE_TEXTS)))
+def test_segmentation_counts_characters_of_clean_plates(segmenter, samples, index):
+    assert len(samples[index].text) == 7
+    assert_cut_into_its_characters(segmenter, samples[index])
 
 
 @pytest.mark.parametrize("text", ["AB12", "7XK4409", "PL88", "WN5", "MM1234AB"])
@@ -71,11 +109,7 @@ def test_a_tilted_plate_is_straightened_and_its_characters_map_back_into_the_pho
 
 
 def test_char_crops_become_classifier_input_ink_bright(segmenter, samples):
-    crop, _ = boxed_crop(samples[0])
-    batch = chars_to_batch(segmenter(crop).char_crops, 28)
-    assert batch.shape == (7, 1, 28, 28) and batch.dtype == np.float32
-    border = np.concatenate([batch[:, 0, 0], batch[:, 0, -1]], axis=1).mean()
-    assert border < batch.mean(), "ink bright on a dark background, as in training"
+    assert_classifier_input_ink_bright(segmenter, samples[0])
 
 
 def test_segmentation_of_blank_or_tiny_input_is_empty(segmenter):
@@ -96,18 +130,7 @@ def test_light_ink_on_dark_plate_is_segmented():
 
 
 def test_light_ink_is_not_tried_where_the_dark_row_cannot_be_beaten(segmenter, samples, monkeypatch):
-    crop, _ = boxed_crop(samples[0])  # seven dark characters: a row light ink cannot outscore
-    rows = []
-    char_row = CharSegmenter.char_row
-    monkeypatch.setattr(CharSegmenter, "char_row", lambda self, *a: rows.append(1) or char_row(self, *a))
-    both = segmenter(crop)
-    assert len(rows) == 1  # the dark row only: no tilt to straighten, and light ink skipped
-    dark = dataclasses.replace(segmenter, polarity="dark")(crop)
-    assert np.array_equal(both.char_boxes, dark.char_boxes) and len(both) == 7
-    # a dark row too weak to rule light ink out: both polarities are cut
-    rows.clear()
-    dataclasses.replace(segmenter, dark_prior=0.0)(crop)
-    assert len(rows) == 2
+    assert_light_ink_not_tried_where_the_dark_row_wins(segmenter, samples[0], monkeypatch)
 
 
 def test_emblems_and_frame_edges_are_not_characters():
@@ -126,11 +149,7 @@ def test_emblems_and_frame_edges_are_not_characters():
 
 @pytest.mark.parametrize("index", range(len(PLATE_TEXTS)))
 def test_locate_finds_the_labelled_box(samples, index):
-    sample = samples[index]
-    image = read_image(sample.image_path, color=True)
-    candidates = PlateLocator(cascade=None).candidates(image)
-    assert 0 < len(candidates) <= 8
-    assert max(box_iou(box, sample.box) for box in candidates) >= 0.5
+    assert_locate_finds_the_labelled_box(samples[index])
 
 
 def test_locate_finds_nothing_in_an_empty_scene():
@@ -139,9 +158,7 @@ def test_locate_finds_nothing_in_an_empty_scene():
 
 
 def test_char_extent_maps_segmented_characters_back_into_the_photo(segmenter, samples):
-    sample = samples[1]
-    crop, origin = boxed_crop(sample, (0.3, 0.5))
-    assert box_iou(segmenter(crop).extent(origin, 4), sample.box) >= 0.5
+    assert_char_extent_maps_back_to_the_box(segmenter, samples[1])
 
 
 def test_extent_of_straight_boxes_is_their_bounding_box():
