@@ -56,8 +56,8 @@ def read(cfg: DictConfig) -> dict:
     engines = load_engines(model_paths(cfg), backend=cfg.backend, segmenter=segmenter,
                            formats=PlateFormats(cfg.formats.patterns), edge_min_prob=cfg.edge_min_prob,
                            threads=cfg.threads)
-    samples, problems = select_samples(cfg.input, cfg.subset, instantiate(cfg.split),
-                                       as_list(cfg.ckpt_path) if cfg.backend == "torch" else None)
+    samples, problems = select_samples(cfg.input, subset=cfg.subset, split=instantiate(cfg.split),
+                                       ckpt_paths=as_list(cfg.ckpt_path) if cfg.backend == "torch" else None)
     write_provenance(run_dir, cfg)
     reader = PlateReader(engines, locate, segmenter, cfg.threads or 2)
     started = time.perf_counter()

@@ -31,7 +31,7 @@ def val_counts(cfg: DictConfig, ckpt_paths: list[str]) -> dict[str, tuple[int, i
     reader = PlateReader(engines, instantiate(cfg.locate), segmenter, cfg.threads or 2)
     counts = {}
     for region, folder in cfg.inputs.items():
-        samples, problems = select_samples(folder, "val", instantiate(cfg.split), ckpt_paths)
+        samples, problems = select_samples(folder, subset="val", split=instantiate(cfg.split), ckpt_paths=ckpt_paths)
         results = reader.read(samples, cfg.batch_plates, problems)
         if problems:
             raise LprError(f"{problems[0]} ({len(problems)} problem(s) in {folder})")

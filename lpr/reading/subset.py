@@ -1,19 +1,20 @@
 """Which labelled photos a read covers: all, the held-out share, or a checkpoint's own train or val share."""
 from pathlib import Path
+from typing import Literal
+
+from pydantic import SkipValidation, validate_call
 
 from lpr.core.errors import LprError
 from lpr.data.samples import PlateSample, load_plate_samples
 from lpr.data.split import PhotoSplit
 
-SUBSETS = ("all", "holdout", "train", "val")
 
-
-def select_samples(input_path: str | Path, subset: str, split: PhotoSplit,
-                   ckpt_paths: list[str] | None) -> tuple[list[PlateSample], list[str]]:
+@validate_call  # refuses a subset it does not know by name
+def select_samples(input_path: SkipValidation[str | Path], *, subset: Literal["all", "holdout", "train", "val"],
+                   split: SkipValidation[PhotoSplit],
+                   ckpt_paths: SkipValidation[list[str] | None]) -> tuple[list[PlateSample], list[str]]:
     """The input's samples in `subset` (holdout: `split`'s held-out share; train, val: the share the checkpoints
     trained with, which only torch checkpoints record) and the problem lines of loading them."""
-    if subset not in SUBSETS:
-        raise LprError(f"subset: must be one of {', '.join(SUBSETS)}, got {subset!r}")
     samples, problems = load_plate_samples(input_path)
     if subset == "holdout":
         samples = [s for s in samples if split.held_out(s.name)]

@@ -193,13 +193,12 @@ def test_bad_reading_settings_are_one_error_line(small_ckpt, photo_folder, tmp_p
     with pytest.raises(LprError, match=r"config value `vote_margins\.0\.1` for lpr.reading.pipeline.Locate"):
         run_read(tmp_path, f"ckpt_path={small_ckpt}", f"input={photo_folder}", "locate=box",
                  "locate.vote_margins=[[0.1]]")
-    with pytest.raises(LprError, match="subset: must be one of"):
-        run_read(tmp_path, f"ckpt_path={small_ckpt}", f"input={photo_folder}", "subset=some")
     with pytest.raises(LprError, match="config value `mode` for lpr.reading.pipeline.Locate.*got 'sideways'"):
         run_read(tmp_path, f"ckpt_path={small_ckpt}", f"input={photo_folder}", "locate.mode=sideways")
     for override, message in (("edge_min_prob=1.5", "config value `edge_min_prob`.*less than 1.*got 1.5"),
                               ("edge_min_prob=high", "config value `edge_min_prob`.*got 'high'"),
-                              ("backend=tensorflow", "config value `backend`.*got 'tensorflow'")):
+                              ("backend=tensorflow", "config value `backend`.*got 'tensorflow'"),
+                              ("subset=some", "config value `subset` for select_samples.*got 'some'")):
         cfg = compose_config("read", [f"ckpt_path={small_ckpt}", f"input={photo_folder}", override], tmp_path / "bad")
         with pytest.raises(SystemExit) as exit_info:
             exit_on_lpr_error(read)(cfg)
@@ -370,11 +369,11 @@ def test_subset_holdout_reads_the_held_out_share_of_the_configured_split(small_c
     names = sorted(path.name for path in photo_folder.glob("*.jpg"))
     held_out, images = assert_holdout_reads_the_held_out_share(small_ckpt, photo_folder, tmp_path)
     assert images == held_out  # in name order
-    samples, _ = select_samples(photo_folder, "holdout", split, None)
+    samples, _ = select_samples(photo_folder, subset="holdout", split=split, ckpt_paths=None)
     assert [s.name for s in samples] == held_out
-    assert len(select_samples(photo_folder, "all", split, None)[0]) == len(names)
+    assert len(select_samples(photo_folder, subset="all", split=split, ckpt_paths=None)[0]) == len(names)
     with pytest.raises(LprError, match="subset=val: the photo split is kept in the checkpoint"):
-        select_samples(photo_folder, "val", split, None)  # the onnx reader has no checkpoint to ask
+        select_samples(photo_folder, subset="val", split=split, ckpt_paths=None)  # the onnx reader has no checkpoint to ask
 
 
 def test_subset_val_reads_the_checkpoints_own_val_share(small_crnn_ckpt, photo_folder, tmp_path):
