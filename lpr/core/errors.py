@@ -3,6 +3,7 @@ import functools
 import logging
 import sys
 
+from omegaconf.errors import MissingMandatoryValue
 from pydantic import ValidationError
 
 log = logging.getLogger("lpr")
@@ -25,16 +26,18 @@ def exit_on_lpr_error(main):
     """Turn an LprError raised anywhere below an entry point into `error: ...` and exit code 2.
 
     So is a pydantic ValidationError: objects built outside `lpr.core.config.instantiate` (a partial called at `setup`)
-    check their arguments with `validate_call` too.
+    check their arguments with `validate_call` too. A config value left `???` names itself.
     """
 
     @functools.wraps(main)
     def wrapper(*args, **kwargs):
         try:
             return main(*args, **kwargs)
-        except (LprError, ValidationError) as error:
+        except (LprError, ValidationError, MissingMandatoryValue) as error:
             if isinstance(error, ValidationError):
                 error = config_error(error, error.title.removesuffix(".__init__"))
+            elif isinstance(error, MissingMandatoryValue):
+                error = LprError(f"{error.full_key}: no value given (add {error.full_key}=... to the command)")
             print(f"error: {error}", file=sys.stderr)
             sys.exit(2)
 

@@ -52,10 +52,16 @@ def test_eval_refuses_unknown_class_folder_and_plate_checkpoints(small_ckpt, sma
 
 
 @pytest.mark.slow
-def test_unknown_config_key_is_named(tmp_path):
+def test_unknown_config_key_is_named_in_hydras_words_with_lprs_exit_code(tmp_path):
     process = run_cli("lpr.train", "data.bogus=1", f"hydra.run.dir={tmp_path}")
-    assert process.returncode != 0 and "Traceback" not in process.stderr
+    assert process.returncode == 2 and "Traceback" not in process.stderr
     assert "Key 'bogus' is not in struct" in process.stderr
+
+
+@pytest.mark.slow
+def test_a_value_left_missing_is_named(tmp_path):
+    assert_clean_error(run_cli("lpr.read", f"input={tmp_path}", f"hydra.run.dir={tmp_path / 'run'}"),
+                       "ckpt_path: no value given (add ckpt_path=... to the command)")
 
 
 @pytest.mark.slow
