@@ -31,20 +31,14 @@ from lpr.core.preprocess import chars_to_batch
 from lpr.data.samples import PlateSample, load_plate_samples
 from lpr.reading.classic import ClassicEngine
 from lpr.reading.engine import Engine
-from lpr.reading.load import load_engine
+from lpr.reading.load import load_engines
 from lpr.reading.pipeline import PlateReader
 
 
 def load_backend_engine(backend: str, cfg: DictConfig) -> Engine:
     """The engine of the checkpoint (torch) or of the exported model (onnx), using `cfg.threads` threads."""
-    if backend not in ("torch", "onnx"):
-        raise LprError(f"backends: each must be torch or onnx, got {backend!r}")
-    if backend == "torch":
-        import torch
-
-        torch.set_num_threads(cfg.threads)
     path = cfg.ckpt_path if backend == "torch" else cfg.model_path
-    return load_engine(path, backend, instantiate(cfg.segment), threads=cfg.threads)
+    return load_engines([str(path)], backend=backend, segmenter=instantiate(cfg.segment), threads=cfg.threads)[0]
 
 
 def chunks(items: list, size: int) -> list[list]:

@@ -49,17 +49,21 @@ def model_paths(cfg: DictConfig) -> list[str]:
     return paths
 
 
-def read(cfg: DictConfig) -> dict:
-    run_dir = Path(cfg.paths.output_dir)
+def plate_reader(cfg: DictConfig, paths: list[str], backend: str) -> PlateReader:
+    """A reader of these models (several: an ensemble) with the config's locate, segment, formats and threads."""
     locate = instantiate(cfg.locate)
     segmenter = instantiate(cfg.segment)
-    engines = load_engines(model_paths(cfg), backend=cfg.backend, segmenter=segmenter,
-                           formats=PlateFormats(cfg.formats.patterns), edge_min_prob=cfg.edge_min_prob,
-                           threads=cfg.threads)
+    engines = load_engines(paths, backend=backend, segmenter=segmenter, formats=PlateFormats(cfg.formats.patterns),
+                           edge_min_prob=cfg.edge_min_prob, threads=cfg.threads)
+    return PlateReader(engines, locate, segmenter, cfg.threads or 2)
+
+
+def read(cfg: DictConfig) -> dict:
+    run_dir = Path(cfg.paths.output_dir)
+    reader = plate_reader(cfg, model_paths(cfg), cfg.backend)
     samples, problems = select_samples(cfg.input, subset=cfg.subset, split=instantiate(cfg.split),
                                        ckpt_paths=as_list(cfg.ckpt_path) if cfg.backend == "torch" else None)
     write_provenance(run_dir, cfg)
-    reader = PlateReader(engines, locate, segmenter, cfg.threads or 2)
     started = time.perf_counter()
     results = reader.read(samples, cfg.batch_plates, problems)
     elapsed = time.perf_counter() - started
@@ -76,13 +80,13 @@ def read(cfg: DictConfig) -> dict:
         raise LprError(f"{cfg.input}: nothing could be read ({len(problems)} problem(s) above)")
 
     metrics = {"n_read": len(results), "n_problems": len(problems), "plates_per_s": round(len(results) / elapsed, 2),
-               "locate": locate.mode, "input": str(cfg.input), "backend": cfg.backend,
+               "locate": reader.mode, "input": str(cfg.input), "backend": cfg.backend,
                "ckpt_path": plain(cfg.get("ckpt_path")), "model_path": plain(cfg.get("model_path"))}
     labelled = [r for r in results if r.sample.text is not None]
     if labelled:
         metrics.update(plate_metrics([r.text for r in labelled], [r.sample.text for r in labelled]))
         boxed = [r for r in labelled if r.sample.box is not None]
-        if locate.mode == "auto" and boxed:
+        if reader.mode == "auto" and boxed:
             metrics["locate/recall"] = float(np.mean([r.box is not None and box_iou(r.box, r.sample.box) >= 0.5
                                                       for r in boxed]))
         log_failures(run_dir, results, cfg)

@@ -11,27 +11,20 @@ from pathlib import Path
 from omegaconf import DictConfig
 
 from lpr.cli.command import command
-from lpr.cli.read import as_list
+from lpr.cli.read import as_list, plate_reader
 from lpr.cli.run_files import write_metrics, write_provenance
 from lpr.core.config import instantiate
 from lpr.core.errors import LprError
-from lpr.core.formats import PlateFormats
 from lpr.core.plate_metrics import exact_matches
-from lpr.reading.load import load_engines
-from lpr.reading.pipeline import PlateReader
 from lpr.reading.subset import select_samples
 
 
 def val_counts(cfg: DictConfig, ckpt_paths: list[str]) -> dict[str, tuple[int, int]]:
     """(plates read exactly, plates) of each region's val share, and of all of them, for one reader."""
-    segmenter = instantiate(cfg.segment)
-    engines = load_engines(ckpt_paths, backend="torch", segmenter=segmenter,
-                           formats=PlateFormats(cfg.formats.patterns), edge_min_prob=cfg.edge_min_prob,
-                           threads=cfg.threads)
-    reader = PlateReader(engines, instantiate(cfg.locate), segmenter, cfg.threads or 2)
+    reader, split = plate_reader(cfg, ckpt_paths, "torch"), instantiate(cfg.split)
     counts = {}
     for region, folder in cfg.inputs.items():
-        samples, problems = select_samples(folder, subset="val", split=instantiate(cfg.split), ckpt_paths=ckpt_paths)
+        samples, problems = select_samples(folder, subset="val", split=split, ckpt_paths=ckpt_paths)
         results = reader.read(samples, cfg.batch_plates, problems)
         if problems:
             raise LprError(f"{problems[0]} ({len(problems)} problem(s) in {folder})")

@@ -47,7 +47,10 @@ def checkpoint_kind(ckpt_path: str | Path) -> str:
     hyper_parameters = load_checkpoint(ckpt_path).get("hyper_parameters", {})
     if "net" not in hyper_parameters:
         raise LprError(f"{ckpt_path}: not an lpr checkpoint (no model hyperparameters)")
-    return hyper_parameters.get("engine", "classifier")
+    kind = hyper_parameters.get("engine", "classifier")
+    if kind not in KINDS:
+        raise LprError(f"{ckpt_path}: a `{kind}` checkpoint; lpr loads {' or '.join(KINDS.values())} ones")
+    return kind
 
 
 def load_trained(ckpt_path: str | Path, kind: str | None = None) -> LightningModule:

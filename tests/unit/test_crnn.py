@@ -198,6 +198,9 @@ def test_a_checkpoint_of_another_kind_is_refused(small_ckpt, small_crnn_ckpt, tm
     torch.save({"hyper_parameters": {}, "state_dict": {}}, path)
     with pytest.raises(LprError, match="not an lpr checkpoint"):
         load_engine(path, "torch")
+    torch.save({"hyper_parameters": {"net": None, "engine": "detector"}, "state_dict": {}}, path)
+    with pytest.raises(LprError, match="chars.ckpt: a `detector` checkpoint; lpr loads"):
+        load_engine(path, "torch")
     with pytest.raises(LprError, match="not found"):
         load_engine(tmp_path / "missing.ckpt", "torch")
 
