@@ -80,7 +80,7 @@ def assert_clean_error(process: subprocess.CompletedProcess, expected: str):
 
 # A plate with nothing on it but the registration, photographed straight on: every glyph is one blob.
 CLEAN = dict(fonts=["dejavu_sans_bold"], width_scale=(0.9, 0.9), gap=(0.3, 0.3), region_text_p=0.0, band_p=0.0,
-             frame_p=0.0, bolts_p=0.0, sticker_p=0.0, inverted_p=0.0, perspective=0.0, max_rotation=0.0,
+             frame_p=0.0, bolts_p=0.0, sticker_p=0.0, schemes={"dark_on_light": 1.0}, perspective=0.0, max_rotation=0.0,
              crop_margin=(-0.02, -0.02), out_height=(64, 64), blur_sigma=(0.0, 0.0), noise_sigma=(0.0, 0.0),
              jpeg_quality=(95, 95))
 
@@ -90,8 +90,8 @@ def clean_plate(printed: str, seed: int = 0, height: int = 64) -> tuple[np.ndarr
     centred on a light face with margins all round, nothing else on it; and its label."""
     from lpr.data.synth_plates import PlateSynth, plate_label
 
-    ink = PlateSynth(fonts=["dejavu_sans_mono_bold"], max_stroke=1, width_scale=(0.8, 0.8), gap=(0.3, 0.3)).text_mask(
-        printed, np.random.default_rng(seed))
+    ink, _ = PlateSynth(fonts=["dejavu_sans_mono_bold"], stroke=(0, 1), width_scale=(0.8, 0.8),
+                        gap=(0.3, 0.3)).text_mask(printed, np.random.default_rng(seed))
     text_height = round(0.7 * height)
     ink = cv2.resize(ink, (round(ink.shape[1] * text_height / ink.shape[0]), text_height), interpolation=cv2.INTER_AREA)
     side, top = round(0.3 * text_height), (height - text_height) // 2

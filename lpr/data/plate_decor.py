@@ -14,6 +14,8 @@ REGION_WORDS = ["CALIFORNIA", "TEXAS", "NEW YORK", "Florida", "ILLINOIS", "Ohio"
                 "SAO PAULO", "RIO DE JANEIRO", "BRASIL", "CURITIBA", "DF - BRASILIA", "MG - BELO HORIZONTE",
                 "COUNTY", "LIVE FREE OR DIE", "EXPIRES", "2019", "VETERAN", "Kentucky", "Minnesota"]
 BAND_CODES = ["D", "F", "GB", "NL", "I", "E", "PL", "B", "A", "CZ", "BR", "P"]
+# Country lines of the band across the top of Mercosur plates.
+TOP_BAND_WORDS = ["BRASIL", "REPUBLICA ARGENTINA", "ARGENTINA", "MERCOSUL", "MERCOSUR", "URUGUAY", "PARAGUAY"]
 
 
 def band_code(rng: np.random.Generator) -> str:
@@ -64,3 +66,17 @@ def region_text(plate: np.ndarray, y0: int, y1: int, x0: int, ink: np.ndarray, r
     colour = ink if rng.random() < 0.5 else rng.uniform(0, 255, 3)
     cv2.putText(plate, words, (x, y0 + (y1 - y0 + height) // 2), font, scale, colour.tolist(), thickness,
                 cv2.LINE_AA)
+
+
+def top_band(plate: np.ndarray, height: int, rng: np.random.Generator):
+    """A Mercosur-style band across the top `height` rows: blue, a country line in white, a flag at the right."""
+    plate[:height] = rng.uniform([120, 40, 0], [200, 100, 40])
+    words = TOP_BAND_WORDS[rng.integers(len(TOP_BAND_WORDS))]
+    flag_w = round(height * 1.4)
+    room = plate.shape[1] - flag_w - 4
+    scale = cv2.getFontScaleFromHeight(cv2.FONT_HERSHEY_SIMPLEX, max(3, round(height * 0.55)), 1)
+    (width, _), _ = cv2.getTextSize(words, cv2.FONT_HERSHEY_SIMPLEX, scale, 1)
+    scale *= min(1.0, room / max(1, width))
+    cv2.putText(plate, words, (max(2, (room - min(width, room)) // 2), round(height * 0.78)),
+                cv2.FONT_HERSHEY_SIMPLEX, scale, (255, 255, 255), 1, cv2.LINE_AA)
+    plate[round(height * 0.15):round(height * 0.85), -flag_w - 2:-2] = rng.uniform(0, 255, 3)

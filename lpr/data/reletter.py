@@ -86,7 +86,7 @@ class ReletteredCrops(PlateCrops):
     def example(self, index: int) -> tuple[np.ndarray, str]:
         blank = self.blanks[index]
         printed = self.synth.plate_string(self.rng)
-        image = self.draw(blank, self.synth.text_mask(printed, self.rng))
+        image = self.draw(blank, self.synth.text_mask(printed, self.rng)[0])
         return self.cut(image, blank.box), plate_label(printed)
 
     def draw(self, blank: BlankPlate, text_mask: np.ndarray) -> np.ndarray:

@@ -42,6 +42,7 @@ TRUETYPE_FONTS = {
     "cm_roman": "cmr10.ttf",
     "cm_bold": "cmb10.ttf",
     "cm_sans": "cmss10.ttf",
+    "cm_typewriter": "cmtt10.ttf",
 }
 HERSHEY_FONTS = {
     "hershey_simplex": cv2.FONT_HERSHEY_SIMPLEX,

@@ -1,12 +1,17 @@
 """Generated whole-plate crops for the whole-plate recognizer, so it trains with no unlicensed data.
 
-A plate string is drawn from a pattern (`9` digit, `A` letter, `X` either, `-` dash, `.` dot, space gap,
-`*` an emblem between groups as many US plates have; `free` for any 2-8 characters) with the character
-generator's glyphs (`lpr.data.synth_chars.glyph`), on a coloured plate with optional frame, bolts, region text above and
-below, stickers, an emblem or pictogram beside the registration (a state logo, a wheelchair sign) and an EU-style
-band. The plate is then put in a cluttered surrounding, warped in perspective, cropped tight or loose, shrunk
-to a small photo-like height, blurred, noised and JPEG-compressed. Each sample is deterministic from (seed,
-split, index); a split is cached on disk as `labels.csv` (`image,text`) beside its PNGs, once per settings hash.
+Domain randomisation: every way the world's plates differ is an axis in config, so a reader learns plates, not
+the few photo sets it is measured on. A plate string is drawn from a pattern (`9` digit, `A` letter, `?` either,
+`-` dash, `.` dot, space gap, `*` an emblem between groups; `free` for any 2-8 characters) of the generic list or
+of a region's formats (configs/formats/), in one font of many, thinned, thickened, condensed and wobbled; laid
+out in one row, two rows, or with two small characters stacked at one end; on a plate of a colour scheme
+(lpr.data.plate_style) with optional frame, bolts, region text above and below, stickers, an emblem or
+pictogram beside the registration, an EU band or a Mercosur band. The plate is put in a cluttered surrounding,
+warped in perspective, lit with glare or shadow, cropped tight or loose, shrunk to a small photo-like height,
+blurred, noised and JPEG-compressed. Each character's box goes through the same geometry, so every crop comes
+with the boxes of what it shows. Each sample is deterministic from (seed, split, index); a split is cached on
+disk as `labels.csv` (`image,text`) and `chars.csv` (`image,char,x,y,w,h`) beside its PNGs, once per
+settings hash.
 """
 import csv
 import logging
@@ -15,26 +20,44 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, field
 from itertools import repeat
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 import cv2
 import numpy as np
+from pydantic import NonNegativeFloat, field_validator
 from pydantic.dataclasses import dataclass
 
 from lpr.core.alphabet import ALPHABET
 from lpr.core.errors import LprError
-from lpr.data.plate_decor import band_code, emblem, region_text
-from lpr.data.synth_chars import GLYPH_HEIGHT, CachedGenerator, check_fonts, glyph
+from lpr.core.formats import PATTERN_CLASSES, SEPARATORS, check_pattern, without_separators
+from lpr.data.plate_decor import band_code, emblem, region_text, top_band
+from lpr.data.plate_style import SCHEMES, glare, plate_colours, shadow, wear, wobble
+from lpr.data.synth_chars import GLYPH_HEIGHT, HERSHEY_FONTS, CachedGenerator, check_fonts, glyph
 
 log = logging.getLogger(__name__)
 
-DIGITS, LETTERS = ALPHABET[:10], ALPHABET[10:]
-PATTERN_CHARS = {"9": DIGITS, "A": LETTERS, "X": ALPHABET}
-SEPARATORS = "-. *"
+plate_label = without_separators
 
-def plate_label(printed: str) -> str:
-    """The label of a printed plate string: its characters without separators and emblems."""
-    return "".join(c for c in printed if c not in SEPARATORS)
+
+class PlateDrawing(NamedTuple):
+    """A generated crop (grey uint8), its label, and each label character's box (x0, y0, x1, y1) in the crop."""
+    image: np.ndarray
+    text: str
+    char_boxes: np.ndarray
+
+
+class TextStyle(NamedTuple):
+    """How one plate's characters are drawn: every character of a plate shares it."""
+    font: str
+    stroke: int  # pixels at glyph height 64: > 0 thickens, < 0 thins
+    width_scale: float
+    gap: int  # pixels between characters at glyph height 64
+
+
+@dataclass
+class RegionFormats:
+    """A region's plate formats (configs/formats/<region>.yaml), drawn by the generator like the generic ones."""
+    patterns: list[str]
 
 
 @dataclass
@@ -45,41 +68,64 @@ class PlateSynth(CachedGenerator):
 
     patterns: list[str] = field(default_factory=lambda: [
         "999AAA", "AAA999", "AAA9999", "9AAA999", "AA999AA", "AAA-9999", "AA-999-AA", "999 AAA", "AA 9999",
-        "AAA 999", "9A99999", "AA99AAA", "A-AA 9999", "XXX*XXX", "XX*XXXX", "free"])
+        "AAA 999", "9A99999", "AA99AAA", "A-AA 9999", "???*???", "??*????", "free"])
+    regions: dict[str, RegionFormats] = field(default_factory=dict)  # drawn as often as the generic list, each
     free_length: tuple[int, int] = (2, 8)
     fonts: list[str] = field(default_factory=lambda: [
         "dejavu_sans", "dejavu_sans_bold", "dejavu_sans_mono", "dejavu_sans_mono_bold", "cm_sans",
         "hershey_simplex", "hershey_duplex", "hershey_complex"])
     count: dict[str, int] = field(default_factory=lambda: {"train": 40000, "val": 1000, "test": 1000})
     seed: int = 0
-    max_stroke: int = 3  # extra stroke width in pixels at glyph height 64
-    width_scale: tuple[float, float] = (0.5, 1.1)  # character width / natural width
+    stroke: tuple[int, int] = (0, 3)  # pixels at glyph height 64; < 0 thins TrueType strokes by erosion
+    width_scale: tuple[float, float] = (0.5, 1.1)  # character width / natural width: condensed to wide
+    distortion: NonNegativeFloat = 0.0  # hand-drawn wobble of the strokes, a fraction of the character height
     gap: tuple[float, float] = (0.04, 0.3)  # space between characters, fraction of character height
     text_fraction: tuple[float, float] = (0.4, 0.8)  # character height / plate height
     side_margin: tuple[float, float] = (0.1, 0.7)  # plate edge to text, fraction of character height
+    two_rows_p: NonNegativeFloat = 0.0  # the registration split over two rows, the upper one often smaller
+    stacked_p: NonNegativeFloat = 0.0  # two small characters stacked at one end of the row, read top first
+    schemes: dict[str, NonNegativeFloat] = field(default_factory=lambda: {"dark_on_light": 0.9, "light_on_dark": 0.1})
     region_text_p: float = 0.6  # chance of a line of region text above; the same again below
     band_p: float = 0.2  # EU-style coloured band with a country code at the left
+    top_band_p: NonNegativeFloat = 0.0  # Mercosur-style blue band with a country line across the top
     frame_p: float = 0.4
     bolts_p: float = 0.3
     sticker_p: float = 0.3
     side_emblem_p: float = 0.0  # an emblem or pictogram left (mostly) or right of the registration, never read
-    inverted_p: float = 0.1  # light characters on a dark plate
     perspective: float = 0.08  # corner displacement, fraction of plate height and width
     max_rotation: float = 5.0  # degrees
+    glare_p: NonNegativeFloat = 0.0  # a bright highlight on the plate
+    shadow_p: NonNegativeFloat = 0.0  # a soft-edged shadow across the plate
     crop_margin: tuple[float, float] = (-0.04, 0.25)  # per side, fraction of plate height; < 0 cuts into it
     out_height: tuple[int, int] = (16, 64)  # crop height in pixels after shrinking
     blur_sigma: tuple[float, float] = (0.0, 1.0)  # at output size
     noise_sigma: tuple[float, float] = (0.0, 10.0)
     jpeg_quality: tuple[int, int] = (25, 95)
 
+    @field_validator("patterns")
+    @classmethod
+    def known_patterns(cls, patterns: list[str]) -> list[str]:
+        if not patterns:
+            raise LprError("data.synth.patterns: empty; give at least one pattern or `free`")
+        return [p if p == "free" else check_pattern(p, "data.synth.patterns") for p in patterns]
+
+    @field_validator("regions")
+    @classmethod
+    def known_region_patterns(cls, regions: dict[str, RegionFormats]) -> dict[str, RegionFormats]:
+        for name, region in regions.items():
+            region.patterns = [check_pattern(p, f"data.synth.regions.{name}") for p in region.patterns]
+        return regions
+
+    @field_validator("schemes")
+    @classmethod
+    def known_schemes(cls, schemes: dict[str, float]) -> dict[str, float]:
+        if set(schemes) - set(SCHEMES) or not sum(schemes.values()):
+            raise LprError(f"data.synth.schemes: {schemes}; give weights (not all 0) for some of {list(SCHEMES)}")
+        return schemes
+
     def __post_init__(self):
         self.count = {str(split): int(n) for split, n in self.count.items()}  # plain dict: it is part of the key
         check_fonts(self.fonts)
-        bad = [p for p in self.patterns if p != "free" and (set(p) - set(PATTERN_CHARS) - set(SEPARATORS)
-                                                          or not set(p) & set(PATTERN_CHARS))]
-        if bad or not self.patterns:
-            raise LprError(f"data.synth.patterns: {bad or 'empty'}; use 9 (digit), A (letter), X (either), "
-                           f"separators '-', '.', ' ', '*' (an emblem), or `free`")
 
     def generate(self, root: Path) -> dict:
         """Every core renders: plate i of a split depends only on (seed, split, i), so the files are the same."""
@@ -87,87 +133,182 @@ class PlateSynth(CachedGenerator):
             for split_index, (split, count) in enumerate(self.count.items()):
                 folder = root / split
                 folder.mkdir(parents=True)
-                texts = pool.map(self.write_plate, repeat(folder), repeat(split_index), range(count), chunksize=200)
-                with open(folder / "labels.csv", "w", newline="") as labels:
-                    writer = csv.writer(labels)
-                    writer.writerow(["image", "text"])
-                    writer.writerows([f"{i:06d}.png", text] for i, text in enumerate(texts))
+                drawn = pool.map(self.write_plate, repeat(folder), repeat(split_index), range(count), chunksize=200)
+                with open(folder / "labels.csv", "w", newline="") as labels, \
+                        open(folder / "chars.csv", "w", newline="") as chars:
+                    label_rows, char_rows = csv.writer(labels), csv.writer(chars)
+                    label_rows.writerow(["image", "text"])
+                    char_rows.writerow(["image", "char", "x", "y", "w", "h"])
+                    for i, (text, boxes) in enumerate(drawn):
+                        name = f"{i:06d}.png"
+                        label_rows.writerow([name, text])
+                        char_rows.writerows([name, c, *box] for c, box in zip(text, boxes))
         return asdict(self)
 
-    def write_plate(self, folder: Path, split_index: int, i: int) -> str:
-        crop, text = self.render(np.random.default_rng([self.seed, split_index, i]))
-        cv2.imwrite(str(folder / f"{i:06d}.png"), crop)
-        return text
+    def write_plate(self, folder: Path, split_index: int, i: int) -> tuple[str, list[list[float]]]:
+        """Write plate i; its label and its characters' boxes as (x, y, w, h), rounded to 0.1 pixel."""
+        drawing = self.render(np.random.default_rng([self.seed, split_index, i]))
+        cv2.imwrite(str(folder / f"{i:06d}.png"), drawing.image)
+        x0, y0, x1, y1 = drawing.char_boxes.T
+        return drawing.text, np.stack([x0, y0, x1 - x0, y1 - y0], 1).round(1).tolist()
 
     def plate_string(self, rng: np.random.Generator) -> str:
         """A plate as printed, separators included: the label is the same string without them."""
-        pattern = self.patterns[rng.integers(len(self.patterns))]
+        sources = [self.patterns] + [r.patterns for r in self.regions.values() if r.patterns]
+        patterns = sources[rng.integers(len(sources))]
+        pattern = patterns[rng.integers(len(patterns))]
         if pattern == "free":
-            pattern = "X" * int(rng.integers(self.free_length[0], self.free_length[1] + 1))
+            pattern = "?" * int(rng.integers(self.free_length[0], self.free_length[1] + 1))
             if len(pattern) >= 4 and rng.random() < 0.4:
                 cut = int(rng.integers(1, len(pattern)))
                 pattern = pattern[:cut] + SEPARATORS[rng.integers(len(SEPARATORS))] + pattern[cut:]
-        return "".join(PATTERN_CHARS[c][rng.integers(len(PATTERN_CHARS[c]))] if c in PATTERN_CHARS else c
+        return "".join(PATTERN_CLASSES[c][rng.integers(len(PATTERN_CLASSES[c]))] if c in PATTERN_CLASSES else c
                        for c in pattern)
 
-    def render(self, rng: np.random.Generator, printed: str | None = None) -> tuple[np.ndarray, str]:
-        """One grey uint8 plate crop and its label; `printed` fixes the string (separators allowed)."""
+    def render(self, rng: np.random.Generator, printed: str | None = None) -> PlateDrawing:
+        """One generated plate crop; `printed` fixes the string (separators allowed)."""
         printed = self.plate_string(rng) if printed is None else printed
-        ink_mask = self.text_mask(printed, rng)
-        plate, plate_corners = self.draw_plate(ink_mask, rng)
-        crop = self.photograph(plate, plate_corners, rng)
-        return crop, plate_label(printed)
+        ink, boxes, label = self.registration(printed, rng)
+        plate, corners, boxes = self.draw_plate(ink, boxes, rng)
+        crop, boxes = self.photograph(plate, corners, boxes, rng)
+        return PlateDrawing(crop, label, boxes)
 
-    def text_mask(self, printed: str, rng: np.random.Generator) -> np.ndarray:
-        """Ink (float32 0..1) of the registration at character height GLYPH_HEIGHT, one font per plate."""
+    def text_style(self, rng: np.random.Generator) -> TextStyle:
         font = self.fonts[rng.integers(len(self.fonts))]
-        stroke = int(rng.integers(self.max_stroke + 1))
-        width_scale = rng.uniform(*self.width_scale)
-        gap = round(rng.uniform(*self.gap) * GLYPH_HEIGHT)
-        pieces = []
+        return TextStyle(font, int(rng.integers(self.stroke[0], self.stroke[1] + 1)), rng.uniform(*self.width_scale),
+                         round(rng.uniform(*self.gap) * GLYPH_HEIGHT))
+
+    def character(self, c: str, style: TextStyle, height: int = GLYPH_HEIGHT) -> np.ndarray:
+        """One character's ink (uint8) in `style`, `height` tall."""
+        mask = glyph(style.font, c, max(0, style.stroke))
+        if style.stroke < 0 and style.font not in HERSHEY_FONTS:  # Hershey strokes are too thin to thin
+            mask = cv2.erode(mask, np.ones((3, 3), np.uint8), iterations=-style.stroke)
+        width = max(2, round(mask.shape[1] * style.width_scale * height / mask.shape[0]))
+        return cv2.resize(mask, (width, height), interpolation=cv2.INTER_AREA)
+
+    def text_mask(self, printed: str, rng: np.random.Generator, style: TextStyle | None = None
+                  ) -> tuple[np.ndarray, np.ndarray]:
+        """Ink (float32 0..1) of `printed` in one row at character height GLYPH_HEIGHT, one style per plate, and
+        each label character's box (x0, y0, x1, y1) in it."""
+        style = style or self.text_style(rng)
+        pieces, boxes, x = [], [], 0
+
+        def place(piece: np.ndarray, box: bool):
+            nonlocal x
+            if box:
+                boxes.append((x, 0, x + piece.shape[1], GLYPH_HEIGHT))
+            pieces.extend([piece, np.zeros((GLYPH_HEIGHT, style.gap), np.uint8)])
+            x += piece.shape[1] + style.gap
+
         for c in printed:
             if c == " ":
-                piece = np.zeros((GLYPH_HEIGHT, GLYPH_HEIGHT // 3), np.uint8)
+                place(np.zeros((GLYPH_HEIGHT, GLYPH_HEIGHT // 3), np.uint8), False)
             elif c in "-.":
                 piece = np.zeros((GLYPH_HEIGHT, GLYPH_HEIGHT // 3 if c == "-" else GLYPH_HEIGHT // 6), np.uint8)
-                thickness, mid = GLYPH_HEIGHT // 10 + stroke, GLYPH_HEIGHT // 2
+                thickness, mid = GLYPH_HEIGHT // 10 + max(0, style.stroke), GLYPH_HEIGHT // 2
                 if c == "-":
                     cv2.rectangle(piece, (2, mid - thickness // 2), (piece.shape[1] - 3, mid + thickness // 2), 255, -1)
                 else:
                     cv2.circle(piece, (piece.shape[1] // 2, mid), thickness // 2 + 2, 255, -1)
+                place(piece, False)
             elif c == "*":
-                piece = emblem(rng, (0.4, 0.8), figure_p=0.0)
+                place(emblem(rng, (0.4, 0.8), figure_p=0.0), False)
             else:
-                mask = glyph(font, c, stroke)
-                width = max(2, round(mask.shape[1] * width_scale * GLYPH_HEIGHT / mask.shape[0]))
-                piece = cv2.resize(mask, (width, GLYPH_HEIGHT), interpolation=cv2.INTER_AREA)
-            pieces += [piece, np.zeros((GLYPH_HEIGHT, gap), np.uint8)]
-        pieces.pop()
-        if self.side_emblem_p and rng.random() < self.side_emblem_p:  # no draw at 0: other plates stay as they were
-            side = emblem(rng, (0.6, 1.0), figure_p=0.4)
-            beside = [side, np.zeros((GLYPH_HEIGHT, 2 * gap + GLYPH_HEIGHT // 8), np.uint8)]
-            pieces = beside + pieces if rng.random() < 0.8 else pieces + beside[::-1]
-        return np.hstack(pieces).astype(np.float32) / 255
+                place(self.character(c, style), True)
+        ink = np.hstack(pieces[:-1]).astype(np.float32) / 255
+        return ink, np.array(boxes, np.float32).reshape(-1, 4)
 
-    def draw_plate(self, ink_mask: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        """The plate face (BGR uint8) around the registration, and its 4 corners (x, y)."""
+    def registration(self, printed: str, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, str]:
+        """The registration's ink as laid out on the plate: one row, two rows, or two small characters stacked at
+        one end (read top first), an emblem beside it; each label character's box in reading order; the label."""
+        style = self.text_style(rng)
+        label = plate_label(printed)
+        if len(label) >= 4 and self.two_rows_p and rng.random() < self.two_rows_p:
+            gaps = [i for i, c in enumerate(printed) if c in SEPARATORS and 0 < i < len(printed) - 1]
+            cut = gaps[rng.integers(len(gaps))] if gaps else len(printed) // 2
+            ink, boxes = self.two_rows(printed[:cut].strip(SEPARATORS), printed[cut:].strip(SEPARATORS), style, rng)
+        else:
+            ink, boxes = self.text_mask(printed, rng, style)
+            if self.stacked_p and rng.random() < self.stacked_p:
+                pair = "".join(ALPHABET[i] for i in rng.integers(len(ALPHABET), size=2))
+                ink, boxes, label = self.with_stacked(ink, boxes, label, pair, style, rng)
+        if self.side_emblem_p and rng.random() < self.side_emblem_p:  # no draw at 0: other plates stay as they were
+            side = emblem(rng, (0.6, 1.0), figure_p=0.4).astype(np.float32) / 255
+            space = np.zeros((ink.shape[0], 2 * style.gap + GLYPH_HEIGHT // 8), np.float32)
+            top = (ink.shape[0] - GLYPH_HEIGHT) // 2
+            side = np.pad(side, ((top, ink.shape[0] - GLYPH_HEIGHT - top), (0, 0)))
+            if rng.random() < 0.8:
+                boxes = boxes + [side.shape[1] + space.shape[1], 0, side.shape[1] + space.shape[1], 0]
+                ink = np.hstack([side, space, ink])
+            else:
+                ink = np.hstack([ink, space, side])
+        return wobble(ink, self.distortion * GLYPH_HEIGHT, rng), boxes, label
+
+    def two_rows(self, upper: str, lower: str, style: TextStyle, rng: np.random.Generator
+                 ) -> tuple[np.ndarray, np.ndarray]:
+        """Two rows, centred, the upper one 0.55-1.0 of the lower's height; the boxes of both, upper first."""
+        top_ink, top_boxes = self.text_mask(upper, rng, style)
+        bottom_ink, bottom_boxes = self.text_mask(lower, rng, style)
+        scale = rng.uniform(0.55, 1.0)
+        top_ink = cv2.resize(top_ink, (max(1, round(top_ink.shape[1] * scale)), round(GLYPH_HEIGHT * scale)),
+                             interpolation=cv2.INTER_AREA)
+        top_boxes = top_boxes * scale
+        spacing = round(GLYPH_HEIGHT * rng.uniform(0.1, 0.25))
+        width = max(top_ink.shape[1], bottom_ink.shape[1])
+        ink = np.zeros((top_ink.shape[0] + spacing + GLYPH_HEIGHT, width), np.float32)
+        top_x, bottom_x, bottom_y = (width - top_ink.shape[1]) // 2, (width - bottom_ink.shape[1]) // 2, \
+            top_ink.shape[0] + spacing
+        ink[:top_ink.shape[0], top_x:top_x + top_ink.shape[1]] = top_ink
+        ink[bottom_y:, bottom_x:bottom_x + bottom_ink.shape[1]] = bottom_ink
+        return ink, np.concatenate([top_boxes + [top_x, 0, top_x, 0],
+                                    bottom_boxes + [bottom_x, bottom_y, bottom_x, bottom_y]])
+
+    def with_stacked(self, ink: np.ndarray, boxes: np.ndarray, label: str, pair: str, style: TextStyle,
+                     rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, str]:
+        """The row with two small characters stacked at its left (mostly) or right end; the label reads them
+        top first, where they stand."""
+        half = round(GLYPH_HEIGHT * rng.uniform(0.4, 0.47))
+        upper, lower = (self.character(c, style, half).astype(np.float32) / 255 for c in pair)
+        width = max(upper.shape[1], lower.shape[1])
+        stack = np.zeros((GLYPH_HEIGHT, width), np.float32)
+        stack[:half, :upper.shape[1]] = upper
+        stack[GLYPH_HEIGHT - half:, :lower.shape[1]] = lower
+        stack_boxes = np.array([[0, 0, upper.shape[1], half],
+                                [0, GLYPH_HEIGHT - half, lower.shape[1], GLYPH_HEIGHT]], np.float32)
+        space = np.zeros((GLYPH_HEIGHT, style.gap), np.float32)
+        if rng.random() < 0.7:
+            shift = width + style.gap
+            return (np.hstack([stack, space, ink]),
+                    np.concatenate([stack_boxes, boxes + [shift, 0, shift, 0]]), pair + label)
+        shift = ink.shape[1] + style.gap
+        return np.hstack([ink, space, stack]), np.concatenate([boxes, stack_boxes + [shift, 0, shift, 0]]), label + pair
+
+    def draw_plate(self, ink_mask: np.ndarray, boxes: np.ndarray, rng: np.random.Generator
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The plate face (BGR uint8) around the registration, its 4 corners (x, y), and the character boxes
+        moved onto it."""
         text_h, text_w = ink_mask.shape
         plate_h = round(text_h / rng.uniform(*self.text_fraction))
-        margins = (rng.uniform(*self.side_margin, size=2) * text_h).round().astype(int)
+        margins = (rng.uniform(*self.side_margin, size=2) * min(text_h, GLYPH_HEIGHT)).round().astype(int)
         band_w = round(text_h * rng.uniform(0.4, 0.6)) if rng.random() < self.band_p else 0
         plate_w = text_w + margins.sum() + band_w
-        light = rng.uniform(150, 255, 3)
-        light[rng.integers(3)] = rng.uniform(200, 255)  # white, yellow, pale blue and the like
-        dark = rng.uniform(0, 90, 3)
-        background, ink = (dark, light) if rng.random() < self.inverted_p else (light, dark)
+        names = list(self.schemes)
+        weights = np.array([self.schemes[n] for n in names], np.float64)
+        scheme = names[rng.choice(len(names), p=weights / weights.sum())]
+        background, ink = plate_colours(scheme, rng)
         lighting = (np.linspace(0, rng.uniform(-50, 50), plate_w)[None, :, None]
                     + np.linspace(0, rng.uniform(-30, 30), plate_h)[:, None, None])
         plate = np.clip(background + lighting, 0, 255).astype(np.uint8)  # OpenCV draws text on 8-bit only
 
-        top = int(rng.integers(0, plate_h - text_h + 1))  # registration sits anywhere vertically
-        for y0, y1 in ((0, top), (top + text_h, plate_h)):
+        top_band_h = 0
+        if self.top_band_p and rng.random() < self.top_band_p:
+            top_band_h = min(round(plate_h * rng.uniform(0.15, 0.22)), plate_h - text_h)
+        top = int(rng.integers(top_band_h, plate_h - text_h + 1))  # registration sits anywhere below a band
+        for y0, y1 in ((top_band_h, top), (top + text_h, plate_h)):
             if y1 - y0 >= 6 and rng.random() < self.region_text_p:
                 region_text(plate, y0, y1, band_w, ink, rng)
+        if top_band_h >= 4:
+            top_band(plate, top_band_h, rng)
         if rng.random() < self.sticker_p:
             size = round(plate_h * rng.uniform(0.12, 0.3))
             x = int(rng.choice([band_w + 2, plate_w - size - 2]))
@@ -191,10 +332,12 @@ class PlateSynth(CachedGenerator):
             thickness = max(1, round(plate_h * rng.uniform(0.02, 0.08)))
             cv2.rectangle(plate, (0, 0), (plate_w - 1, plate_h - 1), ink.tolist(), thickness)
         corners = np.array([[0, 0], [plate_w, 0], [plate_w, plate_h], [0, plate_h]], np.float32)
-        return plate, corners
+        return wear(plate, scheme, rng), corners, boxes + [x0, top, x0, top]
 
-    def photograph(self, plate: np.ndarray, corners: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """Plate in a cluttered scene, warped, cropped tight or loose, shrunk and degraded -> grey uint8."""
+    def photograph(self, plate: np.ndarray, corners: np.ndarray, boxes: np.ndarray, rng: np.random.Generator
+                   ) -> tuple[np.ndarray, np.ndarray]:
+        """Plate in a cluttered scene, warped, lit, cropped tight or loose, shrunk and degraded -> grey uint8; the
+        character boxes through the same geometry, as the bounding boxes of their warped corners in the crop."""
         plate_h, plate_w = plate.shape[:2]
         pad = plate_h
         scene_size = (plate_w + 2 * pad, plate_h + 2 * pad)
@@ -211,14 +354,26 @@ class PlateSynth(CachedGenerator):
             cv2.line(scene, (0, y), (scene_size[0], y + int(rng.integers(-20, 20))), rng.uniform(0, 255, 3).tolist(),
                      int(rng.integers(2, 12)))
         cv2.warpPerspective(plate, warp, scene_size, dst=scene, borderMode=cv2.BORDER_TRANSPARENT)
-
         (x0, y0), (x1, y1) = target.min(0), target.max(0)
+        lights = [light for light, p in ((lambda lit: glare(lit, (x0, y0, x1, y1), rng), self.glare_p),
+                                         (lambda lit: shadow(lit, rng), self.shadow_p)) if p and rng.random() < p]
+        if lights:
+            lit = scene.astype(np.float32)
+            for light in lights:
+                light(lit)
+            scene = np.clip(lit, 0, 255).astype(np.uint8)
+
         margin = rng.uniform(*self.crop_margin, size=4) * plate_h
         x0, y0 = int(max(0, x0 - margin[0])), int(max(0, y0 - margin[1]))
         x1, y1 = int(min(scene_size[0], x1 + margin[2])), int(min(scene_size[1], y1 + margin[3]))
         crop = cv2.cvtColor(scene[y0:y1, x0:x1], cv2.COLOR_BGR2GRAY)
         out_h = int(rng.integers(self.out_height[0], self.out_height[1] + 1))
         out_w = max(out_h, round(crop.shape[1] * out_h / crop.shape[0]))
+        scale = np.array([out_w / crop.shape[1], out_h / crop.shape[0]] * 2, np.float32)
+        char_corners = boxes[:, [0, 1, 2, 1, 2, 3, 0, 3]].reshape(-1, 1, 2)
+        warped = cv2.perspectiveTransform(char_corners, warp).reshape(-1, 4, 2) if len(boxes) else np.zeros((0, 4, 2))
+        char_boxes = np.concatenate([warped.min(1), warped.max(1)], 1) - [x0, y0, x0, y0]
+        char_boxes = np.clip(char_boxes * scale, 0, [out_w, out_h, out_w, out_h]).astype(np.float32)
         crop = cv2.resize(crop, (out_w, out_h), interpolation=cv2.INTER_AREA).astype(np.float32)
         sigma = rng.uniform(*self.blur_sigma)
         if sigma > 0.3:
@@ -226,4 +381,5 @@ class PlateSynth(CachedGenerator):
         crop += rng.normal(0, rng.uniform(*self.noise_sigma), crop.shape)
         crop = np.clip(crop, 0, 255).astype(np.uint8)
         quality = int(rng.integers(self.jpeg_quality[0], self.jpeg_quality[1] + 1))
-        return cv2.imdecode(cv2.imencode(".jpg", crop, [cv2.IMWRITE_JPEG_QUALITY, quality])[1], cv2.IMREAD_GRAYSCALE)
+        image = cv2.imdecode(cv2.imencode(".jpg", crop, [cv2.IMWRITE_JPEG_QUALITY, quality])[1], cv2.IMREAD_GRAYSCALE)
+        return image, char_boxes

@@ -27,9 +27,9 @@ def character_blobs(gray: np.ndarray) -> int:
 
 def test_renderer_is_deterministic_per_seed():
     synth = PlateSynth()
-    first, text = synth.render(np.random.default_rng([7, 0, 3]))
-    again, text_again = synth.render(np.random.default_rng([7, 0, 3]))
-    other, _ = synth.render(np.random.default_rng([7, 0, 4]))
+    first, text, _ = synth.render(np.random.default_rng([7, 0, 3]))
+    again, text_again, _ = synth.render(np.random.default_rng([7, 0, 3]))
+    other, _, _ = synth.render(np.random.default_rng([7, 0, 4]))
     assert text == text_again and np.array_equal(first, again)
     assert first.dtype == np.uint8 and first.ndim == 2
     assert first.shape != other.shape or not np.array_equal(first, other)
@@ -37,14 +37,14 @@ def test_renderer_is_deterministic_per_seed():
 
 @pytest.mark.parametrize(("printed", "label"), [("AB12", "AB12"), ("7XK-4409", "7XK4409"), ("PL 88", "PL88")])
 def test_renderer_draws_the_requested_text(printed, label):
-    crop, text = PlateSynth(**CLEAN).render(np.random.default_rng(0), printed=printed)
+    crop, text, _ = PlateSynth(**CLEAN).render(np.random.default_rng(0), printed=printed)
     assert text == label
     assert character_blobs(crop) == len(label)
 
 
 def test_an_emblem_between_groups_is_drawn_but_not_read():
-    with_emblem, text = PlateSynth(**CLEAN).render(np.random.default_rng(0), printed="YG9*X2G")
-    with_gap, _ = PlateSynth(**CLEAN).render(np.random.default_rng(0), printed="YG9 X2G")
+    with_emblem, text, _ = PlateSynth(**CLEAN).render(np.random.default_rng(0), printed="YG9*X2G")
+    with_gap, _, _ = PlateSynth(**CLEAN).render(np.random.default_rng(0), printed="YG9 X2G")
     assert text == "YG9X2G"
     ink = [(cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)[1] > 0).sum()
            for crop in (with_emblem, with_gap)]
@@ -52,8 +52,8 @@ def test_an_emblem_between_groups_is_drawn_but_not_read():
 
 
 def test_an_emblem_beside_the_registration_widens_the_plate_but_is_not_read():
-    plain, text = PlateSynth(**CLEAN).render(np.random.default_rng(0), printed="AB123")
-    beside, text_beside = PlateSynth(**CLEAN, side_emblem_p=1.0).render(np.random.default_rng(0), printed="AB123")
+    plain, text, _ = PlateSynth(**CLEAN).render(np.random.default_rng(0), printed="AB123")
+    beside, text_beside, _ = PlateSynth(**CLEAN, side_emblem_p=1.0).render(np.random.default_rng(0), printed="AB123")
     assert text == text_beside == "AB123"
     assert plain.shape[0] == beside.shape[0] and beside.shape[1] > plain.shape[1]
 

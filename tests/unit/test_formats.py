@@ -41,10 +41,18 @@ def test_each_position_takes_the_best_class_it_allows():
 
 
 def test_bad_patterns_are_refused():
-    with pytest.raises(LprError, match="AAA-999"):
-        PlateFormats(["AAA-999"])
+    with pytest.raises(LprError, match="AAA#999"):
+        PlateFormats(["AAA#999"])
     with pytest.raises(LprError, match="''"):
         PlateFormats([""])
+    with pytest.raises(LprError, match="'- '"):
+        PlateFormats(["- "])
+
+
+def test_separators_in_a_pattern_are_printed_not_read():
+    probabilities = char_probabilities({"O": 0.9}, {"B": 0.9}, {"C": 0.9}, {"1": 0.6, "I": 0.4}, {"2": 0.9},
+                                       {"5": 0.9}, {"4": 0.9})
+    assert text(PlateFormats(["AAA-9999"]).fit(probabilities)) == text(BRAZIL.fit(probabilities))
 
 
 def test_ctc_decoding_applies_formats_and_follows_the_confidence():
