@@ -1,7 +1,4 @@
-"""Whole-plate recognizer: plate renderer, CTC decoding, plate data splits, and a short real training run."""
-import csv
-
-import cv2
+"""Whole-plate recognizer: CTC decoding, plate data splits, and a short real training run."""
 import numpy as np
 import pytest
 import torch
@@ -14,75 +11,7 @@ from lpr.data.samples import load_plate_samples
 from lpr.data.synth_plates import PlateSynth
 from lpr.models.crnn import CRNN
 from lpr.training.plate_module import PlateMetrics, encode_texts
-from tests.conftest import CLEAN, PLATE_TEXTS, compose_config, photo_split, run_cli, tiny_crnn
-
-
-def character_blobs(gray: np.ndarray) -> int:
-    """Dark blobs at least half as tall as the tallest: the characters of a clean plate."""
-    _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    count, _, stats, _ = cv2.connectedComponentsWithStats(ink)
-    heights = stats[1:count, cv2.CC_STAT_HEIGHT]
-    return int((heights >= heights.max() / 2).sum())
-
-
-def test_renderer_is_deterministic_per_seed():
-    synth = PlateSynth()
-    first, text, _ = synth.render(np.random.default_rng([7, 0, 3]))
-    again, text_again, _ = synth.render(np.random.default_rng([7, 0, 3]))
-    other, _, _ = synth.render(np.random.default_rng([7, 0, 4]))
-    assert text == text_again and np.array_equal(first, again)
-    assert first.dtype == np.uint8 and first.ndim == 2
-    assert first.shape != other.shape or not np.array_equal(first, other)
-
-
-@pytest.mark.parametrize(("printed", "label"), [("AB12", "AB12"), ("7XK-4409", "7XK4409"), ("PL 88", "PL88")])
-def test_renderer_draws_the_requested_text(printed, label):
-    crop, text, _ = PlateSynth(**CLEAN).render(np.random.default_rng(0), printed=printed)
-    assert text == label
-    assert character_blobs(crop) == len(label)
-
-
-def test_an_emblem_between_groups_is_drawn_but_not_read():
-    with_emblem, text, _ = PlateSynth(**CLEAN).render(np.random.default_rng(0), printed="YG9*X2G")
-    with_gap, _, _ = PlateSynth(**CLEAN).render(np.random.default_rng(0), printed="YG9 X2G")
-    assert text == "YG9X2G"
-    ink = [(cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)[1] > 0).sum()
-           for crop in (with_emblem, with_gap)]
-    assert ink[0] > ink[1]
-
-
-def test_an_emblem_beside_the_registration_widens_the_plate_but_is_not_read():
-    plain, text, _ = PlateSynth(**CLEAN).render(np.random.default_rng(0), printed="AB123")
-    beside, text_beside, _ = PlateSynth(**CLEAN, side_emblem_p=1.0).render(np.random.default_rng(0), printed="AB123")
-    assert text == text_beside == "AB123"
-    assert plain.shape[0] == beside.shape[0] and beside.shape[1] > plain.shape[1]
-
-
-def test_plate_strings_follow_the_patterns():
-    synth = PlateSynth(patterns=["AA999AA", "free"], free_length=(2, 3))
-    for seed in range(50):
-        printed = synth.plate_string(np.random.default_rng(seed))
-        assert (len(printed) == 7 and printed[:2].isalpha() and printed[2:5].isdigit() and printed[5:].isalpha()) \
-            or 2 <= len(printed.replace(" ", "").replace("-", "").replace(".", "")) <= 3
-
-
-def test_bad_settings_are_refused():
-    with pytest.raises(LprError, match="patterns"):
-        PlateSynth(patterns=["99#AA"])
-    with pytest.raises(LprError, match="fonts"):
-        PlateSynth(fonts=["comic_sans"])
-
-
-def test_cache_is_generated_once_and_identically(tmp_path):
-    synth = PlateSynth(count={"train": 4, "val": 2})
-    root = synth.ensure(tmp_path / "a")
-    assert synth.ensure(tmp_path / "a") == root
-    with open(root / "train" / "labels.csv", newline="") as labels:
-        rows = list(csv.DictReader(labels))
-    assert len(rows) == 4 and all((root / "train" / row["image"]).is_file() for row in rows)
-    copy = synth.ensure(tmp_path / "b")
-    assert (root / "val" / "000001.png").read_bytes() == (copy / "val" / "000001.png").read_bytes()
-    assert PlateSynth(count={"train": 5, "val": 2}).key() != synth.key()
+from tests.conftest import PLATE_TEXTS, compose_config, photo_split, run_cli, tiny_crnn
 
 
 def log_probs_of(path: list[int], peak: float = 0.9, classes: int = 37) -> np.ndarray:
