@@ -95,6 +95,7 @@ class PlateDataModule(SplitDataModule):
         if split is not None:  # checkpoints keep the split as plain values: lpr.read subset=val reads them back
             self.hparams.update(split_percent=split.percent, split_salt=split.salt)
         self.synth, self.augment, self.reletter, self.split = synth, augment, reletter, split
+        self.train_kinds: dict[str, PlateCrops] = {}  # "generated", "real": the training plates of each kind
 
     def augmentations(self) -> list[A.BaseCompose]:
         return [self.augment] if self.augment is not None else []
@@ -113,10 +114,12 @@ class PlateDataModule(SplitDataModule):
         synth_root = self.synth.ensure(self.hparams.cache_dir) if self.synth is not None else None
         train_parts = []
         if synth_root is not None:
-            train_parts.append(PlateCrops(read_plate_folder(synth_root / "train"), *size, self.augment))
+            self.train_kinds["generated"] = PlateCrops(read_plate_folder(synth_root / "train"), *size, self.augment)
+            train_parts.append(self.train_kinds["generated"])
         real_train = self.real_split("train")
         if real_train:
             real = PlateCrops(real_train, *size, self.augment, self.hparams.box_jitter, self.hparams.seed)
+            self.train_kinds["real"] = real
             train_parts += [real] * self.hparams.real_repeat
             if self.hparams.reletter_repeat:
                 relettered = self.reletter(real_train, *size, synth=self.synth, augment=self.augment,

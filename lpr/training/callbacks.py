@@ -1,8 +1,8 @@
-"""Callbacks: random state that travels with checkpoints, and TensorBoard views of a character classifier.
+"""Callbacks: random state that travels with checkpoints, and TensorBoard views of the data and the models.
 
 The confusion matrix is logged by `CharClassifier`; MisclassifiedGrid and TrainBatchSample add the images
-behind it. Both act on `CharClassifier` only (other modules pass untouched), need a TensorBoardLogger, and write
-from rank zero only.
+behind it and act on `CharClassifier` only (other modules pass untouched). GeneratedBesideReal shows plate
+training data. All need a TensorBoardLogger and write from rank zero only.
 """
 import math
 import random
@@ -12,33 +12,46 @@ import numpy as np
 import torch
 from lightning.pytorch import Callback, LightningModule, Trainer
 from lightning.pytorch.loggers import TensorBoardLogger
+from pydantic import PositiveInt, validate_call
 from torchvision.utils import make_grid
 
 from lpr.core.alphabet import ALPHABET
+from lpr.core.errors import LprError
+from lpr.data.plate_crops import PlateCrops
+from lpr.data.plates import PlateDataModule, collate_plates
 from lpr.training.char_module import CharClassifier
 
+GRID_BACKGROUND = 0.15  # grey between the tiles of a captioned grid, and of a tile left empty
 
-def tensorboard_writers(trainer: Trainer, pl_module: LightningModule) -> list:
+
+def tensorboard_writers(trainer: Trainer) -> list:
     """The SummaryWriters to draw into: none off rank zero, so DDP runs log each figure once."""
-    if not trainer.is_global_zero or not isinstance(pl_module, CharClassifier):
+    if not trainer.is_global_zero:
         return []
     return [logger.experiment for logger in trainer.loggers if isinstance(logger, TensorBoardLogger)]
 
 
-def character_grid(images: torch.Tensor, captions: list[str], columns: int, title: str) -> plt.Figure:
-    """(N, 1, S, S) images in [0, 1] tiled `columns` wide, each captioned in the gap above it.
+def character_writers(trainer: Trainer, pl_module: LightningModule) -> list:
+    """The SummaryWriters of a character classifier's run: its views mean nothing for other modules."""
+    return tensorboard_writers(trainer) if isinstance(pl_module, CharClassifier) else []
+
+
+def captioned_grid(images: torch.Tensor, captions: list[str], columns: int, title: str) -> plt.Figure:
+    """(N, 1, H, W) images in [0, 1] tiled `columns` wide, each captioned in the gap above it.
 
     One imshow and N texts rather than N subplots, so it is cheap enough to draw every epoch.
     """
-    size = images.shape[-1]
-    gap = size // 2
-    grid = make_grid(images.detach().float().cpu(), nrow=columns, padding=gap, pad_value=0.15)[0]
+    height, width = images.shape[-2:]
+    gap = height // 2
+    grid = make_grid(images.detach().float().cpu(), nrow=columns, padding=gap, pad_value=GRID_BACKGROUND)[0]
     rows = math.ceil(len(images) / columns)
-    figure, axes = plt.subplots(figsize=(0.5 + 0.55 * min(columns, len(images)), 0.6 + 0.7 * rows))
+    grid_inches = 0.5 + 0.55 * min(columns, len(images)) * width / height
+    title_inches = 0.07 * max(map(len, title.splitlines()))  # at 9 points: a narrow grid does not clip its title
+    figure, axes = plt.subplots(figsize=(max(grid_inches, title_inches), 0.6 + 0.7 * rows))
     axes.imshow(grid.numpy(), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
     for index, caption in enumerate(captions):
         row, column = divmod(index, columns)
-        axes.text(column * (size + gap) + gap, row * (size + gap) + gap - 1, caption, fontsize=8,
+        axes.text(column * (width + gap) + gap, row * (height + gap) + gap - 1, caption, fontsize=8,
                   color="gold", va="bottom", ha="left")
     axes.set_title(title, fontsize=9)
     axes.axis("off")
@@ -61,7 +74,7 @@ class MisclassifiedGrid(Callback):
 
     def on_validation_epoch_start(self, trainer: Trainer, pl_module: LightningModule):
         self.wrong_images, self.wrong_captions, self.seen = [], [], 0
-        if not trainer.sanity_checking and tensorboard_writers(trainer, pl_module):
+        if not trainer.sanity_checking and character_writers(trainer, pl_module):
             self.hook = pl_module.net.register_forward_hook(self.keep_logits)
 
     def keep_logits(self, module, inputs, logits):
@@ -87,10 +100,10 @@ class MisclassifiedGrid(Callback):
             return
         wrong_images = torch.cat(self.wrong_images)
         shown = torch.linspace(0, len(wrong_images) - 1, min(self.max_images, len(wrong_images))).long()
-        figure = character_grid(wrong_images[shown], [self.wrong_captions[i] for i in shown.tolist()], self.columns,
+        figure = captioned_grid(wrong_images[shown], [self.wrong_captions[i] for i in shown.tolist()], self.columns,
                                 f"epoch {trainer.current_epoch}: {len(wrong_images)} of {self.seen} wrong "
                                 f"(true>predicted)")
-        for writer in tensorboard_writers(trainer, pl_module):
+        for writer in character_writers(trainer, pl_module):
             writer.add_figure("val/misclassified", figure, global_step=trainer.current_epoch)
         plt.close(figure)
         self.wrong_images, self.wrong_captions = [], []
@@ -108,15 +121,65 @@ class TrainBatchSample(Callback):
         if self.logged:
             return
         self.logged = True
-        writers = tensorboard_writers(trainer, pl_module)
+        writers = character_writers(trainer, pl_module)
         if not writers:
             return
         images, labels = batch
         images, labels = images[:self.max_images], labels[:self.max_images]
-        figure = character_grid(images, [ALPHABET[label] for label in labels.tolist()], self.columns,
+        figure = captioned_grid(images, [ALPHABET[label] for label in labels.tolist()], self.columns,
                                 f"augmented training batch ({tuple(images.shape[1:])}, label above each)")
         for writer in writers:
             writer.add_figure("train/augmented_batch", figure, global_step=trainer.global_step)
+        plt.close(figure)
+
+
+def plain_plates(part: PlateCrops, count: int, seed: int) -> tuple[torch.Tensor, list[str]]:
+    """`count` plates of `part` drawn with `seed`, as (N, 1, H, W) model input and texts, without augmentation
+    or box jitter. A copy of the chosen samples reads them, so `part`'s own jitter generator is not drawn from."""
+    chosen = np.sort(np.random.default_rng(seed).choice(len(part), min(count, len(part)), replace=False))
+    plain = PlateCrops([part.samples[i] for i in chosen], part.height, part.width,
+                       crops=None if part.crops is None else [part.crops[i] for i in chosen])
+    return collate_plates([plain[i] for i in range(len(plain))])
+
+
+class GeneratedBesideReal(Callback):
+    """Once per run, at fit start: `rows` generated training plates (left) beside as many real ones (right), as
+    the model sees them before augmentation and captioned with their labels, so how far the plate generator's
+    look is from the photos shows at a glance. A run without real (or generated) plates shows the other kind only.
+
+    The plates are drawn with `seed`, not the run's generators: runs on the same data show the same plates, and
+    training draws what it would without this callback. Any datamodule but a PlateDataModule is a config error.
+    """
+
+    @validate_call
+    def __init__(self, rows: PositiveInt = 16, seed: int = 0):
+        self.rows = rows
+        self.seed = seed
+
+    def on_fit_start(self, trainer: Trainer, pl_module: LightningModule):
+        datamodule = trainer.datamodule
+        if not isinstance(datamodule, PlateDataModule):  # on every rank, so a DDP run stops whole
+            raise LprError(f"callback GeneratedBesideReal (callbacks.contact_sheet) shows plate training data, but "
+                           f"the data is {type(datamodule).__name__}: use data=synth_plates or plate_crops, or set "
+                           f"callbacks.contact_sheet=null")
+        writers = tensorboard_writers(trainer)
+        if not writers:
+            return
+        parts = {kind: datamodule.train_kinds.get(kind) for kind in ("generated", "real")}
+        shown = {name: plain_plates(part, self.rows, self.seed) for name, part in parts.items() if part}
+        images, captions = [], []
+        for row in range(max(len(texts) for _, texts in shown.values())):
+            for plates, texts in shown.values():  # the grid fills row by row; an empty tile where a kind ran out
+                images.append(plates[row] if row < len(texts) else torch.full_like(plates[0], GRID_BACKGROUND))
+                captions.append(texts[row] if row < len(texts) else "")
+        missing = [name for name, part in parts.items() if not part]
+        title = (f"{next(iter(shown))} training plates only: this run has no {missing[0]} ones" if missing
+                 else "generated (left) beside real (right) training plates")
+        height, width = images[0].shape[-2:]
+        figure = captioned_grid(torch.stack(images), captions, len(shown),
+                                f"{title}\nmodel input {height}x{width}, before augmentation, label above each")
+        for writer in writers:
+            writer.add_figure("data/generated_beside_real", figure, global_step=trainer.global_step)
         plt.close(figure)
 
 
