@@ -3,13 +3,15 @@
 Writes MODEL.onnx (torch.onnx, dynamic batch) and MODEL.json beside it (engine, alphabet, input size,
 preprocessing and, for the classic engine, segmentation: all `lpr.read backend=onnx` needs besides the
 weights). A character classifier is exported with its softmax (probabilities out), a whole-plate CRNN with
-its log-softmax (CTC log-probabilities per column out; decoding is NumPy, `lpr.core.ctc_decode`). Both runtimes then read
-real inputs (character crops, or plate boxes of real photos) and the export is refused when they disagree.
+its log-softmax (CTC log-probabilities per column out; decoding is NumPy, `lpr.core.ctc_decode`), a plate detector
+with its three maps packed as one (decoding is NumPy, `lpr.core.centre_decode`). Both runtimes then read real inputs
+(character crops, plate boxes of real photos, or whole photos) and the export is refused when they disagree.
 metrics.json in the run dir.
 """
 import dataclasses
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -21,12 +23,16 @@ from lpr.cli.run_files import write_json_atomic, write_metrics, write_provenance
 from lpr.core.alphabet import ALPHABET
 from lpr.core.boxes import crop_box
 from lpr.core.config import instantiate
+from lpr.core.centre_decode import matched, pairwise_iou
 from lpr.core.ctc_decode import ctc_greedy_decode
 from lpr.core.errors import LprError
 from lpr.core.images import read_image
 from lpr.core.preprocess import chars_to_batch, plates_to_batch
 from lpr.data.chars import AlphabetImageFolder, split_dir
+from lpr.data.detection import load_box_folder
 from lpr.data.samples import load_plate_samples
+from lpr.models.centernet import PackedOutputs
+from lpr.reading.detector import PlateFinder
 from lpr.reading.onnx_model import OnnxModel, reader_info_path
 from lpr.reading.torch_model import TorchModel
 from lpr.training.checkpoint import checkpoint_kind, load_trained
@@ -60,8 +66,9 @@ def real_char_batch(data_dir: str, size: int, max_images: int) -> tuple[np.ndarr
     return batch, np.array([label for _, label in picked])
 
 
-def export_classifier(cfg: DictConfig, onnx_path: Path) -> tuple[dict, dict]:
-    """The character classifier plus softmax; checked on real character crops. -> (reader info, verify metrics)"""
+def export_classifier(cfg: DictConfig, onnx_path: Path, write_info: Callable[[dict], None]) -> dict:
+    """The character classifier plus softmax; checked on real character crops.
+    -> verify metrics; the reader info goes to `write_info` first."""
     classifier = load_trained(cfg.ckpt_path, kind="classifier")
     size = classifier.input_size
     export_onnx(torch.nn.Sequential(classifier, torch.nn.Softmax(dim=1)), (1, size, size), ("chars", "probabilities"),
@@ -71,10 +78,11 @@ def export_classifier(cfg: DictConfig, onnx_path: Path) -> tuple[dict, dict]:
                               "input": "float32 (N, 1, S, S) in [0, 1], ink bright (1.0) on dark background (0.0)",
                               "char_crop": "grey uint8 from lpr.vision.segment, resized to S x S, min-max stretched"},
             "segment": dataclasses.asdict(instantiate(cfg.segment))}
+    write_info(info)
     batch, labels = real_char_batch(cfg.verify.data_dir, size, cfg.verify.max_images)
     torch_out = TorchModel(classifier, softmax=True)(batch)
     onnx_out = OnnxModel(onnx_path)(batch)
-    return info, agreement(torch_out, onnx_out, list(torch_out.argmax(1)), list(onnx_out.argmax(1)), list(labels))
+    return agreement(torch_out, onnx_out, list(torch_out.argmax(1)), list(onnx_out.argmax(1)), list(labels))
 
 
 def real_plate_batch(plates_dir: str, height: int, width: int, margin, max_plates: int) -> tuple[np.ndarray, list]:
@@ -86,8 +94,9 @@ def real_plate_batch(plates_dir: str, height: int, width: int, margin, max_plate
     return plates_to_batch(crops, height, width), [s.text for s in samples]
 
 
-def export_crnn(cfg: DictConfig, onnx_path: Path) -> tuple[dict, dict]:
-    """The whole-plate recognizer with its log-softmax; checked on real plate boxes. -> (reader info, verify metrics)"""
+def export_crnn(cfg: DictConfig, onnx_path: Path, write_info: Callable[[dict], None]) -> dict:
+    """The whole-plate recognizer with its log-softmax; checked on real plate boxes.
+    -> verify metrics; the reader info goes to `write_info` first."""
     recognizer = load_trained(cfg.ckpt_path, kind="crnn")
     height, width = recognizer.input_size
     export_onnx(recognizer, (1, height, width), ("plates", "log_probs"), onnx_path, cfg.opset)
@@ -96,28 +105,69 @@ def export_crnn(cfg: DictConfig, onnx_path: Path) -> tuple[dict, dict]:
             "preprocessing": {"function": "lpr.core.preprocess.plates_to_batch",
                               "input": "float32 (N, 1, H, W) in [0, 1], grey plate crop resized, min-max stretched"},
             "decoding": "lpr.core.ctc_decode.ctc_greedy_decode: class 0 is the blank, class i + 1 is alphabet[i]"}
+    write_info(info)
     batch, texts = real_plate_batch(cfg.verify.plates_dir, height, width, cfg.verify.plate_margin,
                                     cfg.verify.max_plates)
     torch_out = TorchModel(recognizer)(batch)
     onnx_out = OnnxModel(onnx_path)(batch)
     decoded = [[text for text, _ in ctc_greedy_decode(out)] for out in (torch_out, onnx_out)]
     # compared as probabilities, like the classifier's: log-probabilities of ~0 events differ wildly and mean nothing
-    return info, agreement(np.exp(torch_out), np.exp(onnx_out), *decoded, texts)
+    return agreement(np.exp(torch_out), np.exp(onnx_out), *decoded, texts)
+
+
+def export_detector(cfg: DictConfig, onnx_path: Path, write_info: Callable[[dict], None]) -> dict:
+    """The plate detector's three maps packed as one; checked on real photos: both runtimes must find the same
+    boxes (IoU 0.99 or more), and their recall of the labelled boxes is reported.
+    -> verify metrics; the reader info goes to `write_info` first."""
+    detector = load_trained(cfg.ckpt_path, kind="detector")
+    size, net = detector.input_size, detector.net
+    export_onnx(PackedOutputs(net), (3, size, size), ("photos", "maps"), onnx_path, cfg.opset)
+    info = {"engine": "detector", "input_size": size, "stride": net.stride, "num_classes": net.num_classes,
+            "input_name": "photos", "output_name": "maps",
+            **{key: detector.hparams[key] for key in ("score_floor", "max_boxes", "nms_iou")},
+            "preprocessing": {"function": "lpr.core.preprocess.letterbox",
+                              "input": "float32 (N, 3, S, S) RGB in [0, 1]: the photo's longer side resized to S, "
+                                       "padded right and bottom with 0"},
+            "decoding": "lpr.core.centre_decode.decode_centres on channels [0, C) heatmap logits, [C, C + 2) "
+                        "log(w, h) in input pixels, [C + 2, C + 4) centre offsets, at the stride"}
+    write_info(info)
+    samples = load_box_folder(cfg.verify.plates_dir)[:cfg.verify.max_photos]
+    finders = [PlateFinder(str(cfg.ckpt_path)), PlateFinder(str(onnx_path))]
+    photos = [read_image(s.image_path, color=True) for s in samples]
+    batch, _ = finders[0].batch(photos)
+    outputs = [finder.net(batch) for finder in finders]
+    found = [[finder(photo) for photo in photos] for finder in finders]
+    same = [len(a) == len(b) and (not len(a) or all(pairwise_iou(a.boxes, b.boxes).max(1) >= 0.99))
+            for a, b in zip(*found)]
+    true = sum(len(s.boxes) for s in samples)
+    recall = [sum(matched(d.boxes, s.boxes) for d, s in zip(runtime, samples)) / max(true, 1) for runtime in found]
+    probabilities = [1 / (1 + np.exp(-out[:, :net.num_classes])) for out in outputs]
+    return {"verify/n": len(samples), "verify/max_abs_diff": float(np.abs(np.subtract(*probabilities)).max()),
+            "verify/argmax_agree": float(np.mean(same)), "verify/torch_acc": float(recall[0]),
+            "verify/onnx_acc": float(recall[1])}
+
+
+EXPORTS = {"classifier": (export_classifier, "char_classifier.onnx"), "crnn": (export_crnn, "plate_recognizer.onnx"),
+           "detector": (export_detector, "plate_detector.onnx")}
 
 
 def export(cfg: DictConfig) -> dict:
     run_dir = Path(cfg.paths.output_dir)
-    is_crnn = checkpoint_kind(cfg.ckpt_path) == "crnn"
-    onnx_path = Path(cfg.output) if cfg.output else run_dir / ("plate_recognizer.onnx" if is_crnn else
-                                                               "char_classifier.onnx")
+    exporter, default_name = EXPORTS[checkpoint_kind(cfg.ckpt_path)]
+    onnx_path = Path(cfg.output) if cfg.output else run_dir / default_name
     if onnx_path.suffix != ".onnx":
         raise LprError(f"output: {onnx_path} must end in .onnx (MODEL.json is written beside it)")
     onnx_path.parent.mkdir(parents=True, exist_ok=True)
     write_provenance(run_dir, cfg)
-    info, verified = (export_crnn if is_crnn else export_classifier)(cfg, onnx_path)
-    write_json_atomic(reader_info_path(onnx_path), {
-        "model": onnx_path.name, "alphabet": ALPHABET, **info, "ckpt_path": str(cfg.ckpt_path), "opset": cfg.opset,
-        "torch": torch.__version__})
+    info = {}
+
+    def write_info(exported: dict):  # before verifying: the torch-free reader verified against needs it
+        info.update(exported)
+        write_json_atomic(reader_info_path(onnx_path), {
+            "model": onnx_path.name, "alphabet": ALPHABET, **info, "ckpt_path": str(cfg.ckpt_path),
+            "opset": cfg.opset, "torch": torch.__version__})
+
+    verified = exporter(cfg, onnx_path, write_info)
     metrics = {**verified, "engine": info["engine"], "model_path": str(onnx_path), "ckpt_path": str(cfg.ckpt_path),
                "onnx_bytes": onnx_path.stat().st_size}
     write_metrics(run_dir, metrics)

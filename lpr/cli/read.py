@@ -1,12 +1,15 @@
-"""Read plates: `python -m lpr.read ckpt_path=CKPT input=PATH [locate=auto|box|none]`.
+"""Read plates: `python -m lpr.read ckpt_path=CKPT input=PATH [locate=auto|box|none|detector]`.
+
+`locate=detector locate.detector.model=DETECTOR` reads every plate a trained detector (checkpoint or ONNX) finds:
+one row a plate, none for a photo without one; labelled photos are scored by the found plate on their box.
 
 `ckpt_path=[CKPT_A,CKPT_B]` reads every crop with each checkpoint and keeps the reading most of them agree on.
 
 PATH is an image, a folder of images, a folder of plate crops with labels.csv, or an OpenALPR folder.
 `backend=onnx model_path=MODEL.onnx` reads with onnxruntime only (from `lpr.export`): no torch import on that path.
-Prints `image<TAB>plate` per image; writes predictions.csv, metrics.json (where labels exist) and a grid
-of the first failures (failures.png, also in TensorBoard) in the run dir. A bad file is one `error:`
-line and the rest is still read; the exit code is non-zero only when nothing could be read.
+Prints `image<TAB>plate` per plate read; writes predictions.csv (with each plate's box), metrics.json (where
+labels exist) and a grid of the first failures (failures.png, also in TensorBoard) in the run dir. A bad file is
+one `error:` line and the rest is still read; the exit code is non-zero only when nothing could be read.
 """
 import csv
 import sys
@@ -24,6 +27,7 @@ from lpr.core.config import instantiate, instantiate_group
 from lpr.core.errors import LprError
 from lpr.core.formats import PlateFormats
 from lpr.core.plate_metrics import plate_metrics
+from lpr.data.samples import PlateSample
 from lpr.reading.failures import failure_grid
 from lpr.reading.load import load_engines
 from lpr.reading.pipeline import PlateReader, PlateResult
@@ -72,28 +76,59 @@ def read(cfg: DictConfig) -> dict:
 
     with (run_dir / "predictions.csv").open("w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["image", "text", "confidence"])
+        writer.writerow(["image", "text", "confidence", "x", "y", "w", "h"])
         for result in results:
-            writer.writerow([result.sample.name, result.text, f"{result.confidence:.4f}"])
+            writer.writerow([result.sample.name, result.text, f"{result.confidence:.4f}", *(result.box or [""] * 4)])
             print(f"{result.sample.name}\t{result.text}")
-    if not results:
+    if not reader.photos:
         raise LprError(f"{cfg.input}: nothing could be read ({len(problems)} problem(s) above)")
 
     metrics = {"n_read": len(results), "n_problems": len(problems), "plates_per_s": round(len(results) / elapsed, 2),
+               "photos_per_s": round(len(reader.photos) / elapsed, 2),
                "locate": reader.mode, "input": str(cfg.input), "backend": cfg.backend,
                "ckpt_path": plain(cfg.get("ckpt_path")), "model_path": plain(cfg.get("model_path"))}
     labelled = [r for r in results if r.sample.text is not None]
-    if labelled:
+    if reader.mode == "detector":
+        metrics.update(detector_metrics(reader.photos, results))
+    elif labelled:
         metrics.update(plate_metrics([r.text for r in labelled], [r.sample.text for r in labelled]))
         boxed = [r for r in labelled if r.sample.box is not None]
         if reader.mode == "auto" and boxed:
             metrics["locate/recall"] = float(np.mean([r.box is not None and box_iou(r.box, r.sample.box) >= 0.5
                                                       for r in boxed]))
-        log_failures(run_dir, results, cfg)
+    if labelled:
+        log_failures(run_dir, labelled, cfg)
     write_metrics(run_dir, metrics)
     summary = {k: v for k, v in metrics.items() if "/" in k or k == "plates_per_s"}
     print(f"{summary}\nRun: {run_dir}  (predictions.csv, metrics.json)", file=sys.stderr)
     return metrics
+
+
+def detector_metrics(photos: list[PlateSample], results: list[PlateResult]) -> dict:
+    """Plates found per photo, and for labelled photos the plate metrics of the found plate that is the labelled
+    one (the best overlap with its box at IoU 0.5 or more; without a box, the most confident): a photo whose plate
+    was not found reads as empty. locate/recall: the share of labelled boxes found."""
+    found: dict[str, list[PlateResult]] = {}
+    for result in results:
+        found.setdefault(result.sample.name, []).append(result)
+    metrics = {"n_photos": len(photos), "n_plates_found": len(results),
+               "n_photos_without_plate": sum(photo.name not in found for photo in photos)}
+    labelled = [photo for photo in photos if photo.text is not None]
+    if labelled:
+        chosen = [labelled_plate(photo, found.get(photo.name, [])) for photo in labelled]
+        metrics.update(plate_metrics([r.text if r else "" for r in chosen], [photo.text for photo in labelled]))
+        boxed = [r for r, photo in zip(chosen, labelled) if photo.box is not None]
+        if boxed:
+            metrics["locate/recall"] = sum(r is not None for r in boxed) / len(boxed)
+    return metrics
+
+
+def labelled_plate(photo: PlateSample, found: list[PlateResult]) -> PlateResult | None:
+    if photo.box is None:
+        return max(found, key=lambda r: r.confidence, default=None)
+    overlaps = [(box_iou(r.box, photo.box), r) for r in found]
+    best = max(overlaps, key=lambda pair: pair[0], default=(0.0, None))
+    return best[1] if best[0] >= 0.5 else None
 
 
 def log_failures(run_dir: Path, results: list[PlateResult], cfg: DictConfig) -> None:

@@ -56,3 +56,20 @@ def plates_to_batch(plate_crops: list[np.ndarray], height: int, width: int) -> n
 def inputs_to_batch(inputs: list[np.ndarray]) -> np.ndarray:
     """uint8 model inputs of one size (H, W) -> float32 (N, 1, H, W) in [0, 1]."""
     return (np.stack(inputs).astype(np.float32) / 255.0)[:, None]
+
+
+def letterbox(image: np.ndarray, size: int) -> tuple[np.ndarray, float]:
+    """A photo -> size x size detector input: the longer side resized to `size`, the rest padded right and bottom
+    with 0, so the photo keeps its shape; and the scale (input pixels per photo pixel) that maps boxes onto it.
+
+    Pixel for pixel what albumentations' LongestMaxSize (INTER_AREA when shrinking) and top-left PadIfNeeded make;
+    the shorter side is rounded to whole pixels, so a box scaled by `scale` lies within half a pixel of theirs.
+    """
+    height, width = image.shape[:2]
+    scale = size / max(height, width)
+    resized_size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    resized = cv2.resize(image, resized_size, interpolation=interpolation)
+    padded = cv2.copyMakeBorder(resized, 0, size - resized.shape[0], 0, size - resized.shape[1], cv2.BORDER_CONSTANT,
+                                value=0)
+    return padded, scale

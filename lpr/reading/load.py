@@ -4,6 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, PositiveInt, validate_call
 
+from lpr.core.errors import LprError
 from lpr.core.formats import PlateFormats
 from lpr.reading.classic import ClassicEngine
 from lpr.reading.ctc import CtcEngine
@@ -38,6 +39,7 @@ def load_engine(path: str | Path, backend: Backend, segmenter: CharSegmenter | N
 
         model = OnnxModel(path, threads)
         info = load_reader_info(path)
+        refuse_detector(path, info.get("engine"))
         if info.get("engine") == "crnn":
             model.check_input(path, info["input_height"], info["input_width"])
             return CtcEngine(model, info["input_height"], info["input_width"], formats, edge_min_prob)
@@ -48,6 +50,13 @@ def load_engine(path: str | Path, backend: Backend, segmenter: CharSegmenter | N
     from lpr.training.checkpoint import load_trained
 
     module = load_trained(path)
+    refuse_detector(path, module.hparams.get("engine"))
     if module.hparams.get("engine") == "crnn":
         return CtcEngine(TorchModel(module), *module.input_size, formats, edge_min_prob)
     return ClassicEngine(TorchModel(module, softmax=True), segmenter or CharSegmenter(), module.input_size, formats)
+
+
+def refuse_detector(path: str | Path, engine: str | None) -> None:
+    if engine == "detector":
+        raise LprError(f"{path}: a plate detector finds plates, it does not read them: give it as "
+                       f"locate=detector locate.detector.model={path}, and a reader as the model")

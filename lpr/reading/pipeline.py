@@ -2,7 +2,8 @@
 batches with one or more engines (an ensemble), and keep one reading a photo.
 
 locate=none reads each image as a plate crop; locate=box reads the labelled box at several margins and keeps the
-reading most of them agree on; locate=auto reads every OpenCV candidate and keeps the most plate-like reading.
+reading most of them agree on; locate=auto reads every OpenCV candidate and keeps the most plate-like reading;
+locate=detector reads every plate a trained detector finds: one reading a plate, none for a photo without one.
 """
 import sys
 from collections import defaultdict
@@ -19,6 +20,7 @@ from lpr.core.boxes import crop_box
 from lpr.core.errors import LprError
 from lpr.core.images import read_image
 from lpr.data.samples import PlateSample
+from lpr.reading.detector import PlateFinder
 from lpr.reading.engine import Engine, PlateReading
 from lpr.reading.vote import majority_reading
 from lpr.vision.locate import PlateLocator
@@ -27,26 +29,36 @@ from lpr.vision.segment import CharSegmenter, Segmentation
 Margin = tuple[float, float]  # grown around a box: fractions of its width and height
 
 
-@pydantic.dataclasses.dataclass  # configs/locate/: refuses a wrong setting with its name
+@pydantic.dataclasses.dataclass(config={"arbitrary_types_allowed": True})  # configs/locate/: refuses a wrong setting
 class Locate:
     """Where a photo's plate crops come from. `none`: the image is the crop. `box`: the labelled box, cut at
     `crop_margin` and at each of `vote_margins`; the reading most of the crops agree on wins. `auto`: every
-    candidate `locator` finds; the most plate-like reading wins."""
+    candidate `locator` finds; the most plate-like reading wins. `detector`: every plate `detector` finds, cut at
+    `crop_margin`, each read on its own."""
 
-    mode: Literal["auto", "box", "none"]
+    mode: Literal["auto", "box", "none", "detector"]
     crop_margin: Margin = (0.0, 0.0)
     vote_margins: list[Margin] = field(default_factory=list)
     locator: PlateLocator | None = None
+    detector: PlateFinder | None = None
 
     @model_validator(mode="after")
-    def auto_has_locator(self):
+    def mode_has_its_finder(self):
         if self.mode == "auto" and self.locator is None:
             raise ValueError("locate=auto needs a locator")
+        if self.mode == "detector" and self.detector is None:
+            raise ValueError("locate=detector needs a detector")
         return self
 
     @property
     def margins(self) -> list[Margin]:
         return [self.crop_margin, *self.vote_margins]
+
+
+def xywh(box: np.ndarray) -> tuple[int, int, int, int]:
+    """A float (x0, y0, x1, y1) box as whole-pixel (x, y, w, h), at least one pixel each way."""
+    x0, y0, x1, y1 = (round(float(v)) for v in box)
+    return x0, y0, max(1, x1 - x0), max(1, y1 - y0)
 
 
 @dataclass
@@ -67,6 +79,7 @@ class PlateReader:
         self.engines = engines
         self.mode, self.margins = locate.mode, locate.margins
         self.locator = locate.locator if self.mode == "auto" else None
+        self.detector = locate.detector if self.mode == "detector" else None
         # crops of a photo read at once: locate=box its first majority of margins, the others only where they disagree
         self.first_round = len(self.margins) // 2 + 1 if self.mode == "box" else sys.maxsize
         self.segmenter = segmenter
@@ -87,15 +100,21 @@ class PlateReader:
                                f"{image.shape[0]} image")
             crops = [crop_box(image, sample.box, margin) for margin in self.margins]
             return [crop for crop, _ in crops], [(origin, origin) for _, origin in crops]
+        if self.detector is not None:
+            boxes, margin = [xywh(box) for box in self.detector(image).boxes], self.margins[0]
+        else:
+            boxes, margin = self.locator.candidates(image), self.locator.crop_margin
         crops, places = [], []
-        for box in self.locator.candidates(image):
-            crop, origin = crop_box(image, box, self.locator.crop_margin)
+        for box in boxes:
+            crop, origin = crop_box(image, box, margin)
             if crop.size:
                 crops.append(crop)
                 places.append((box, origin))
         return crops, places
 
     def read(self, samples: list[PlateSample], batch_plates: int, problems: list[str]) -> list[PlateResult]:
+        """The results of every photo that could be loaded (`self.photos` after the call); a bad one is a problem."""
+        self.photos = []
         opencv_threads = cv2.getNumThreads()
         cv2.setNumThreads(1)  # the loader threads are the parallelism: OpenCV's own pool would only compete with them
         try:
@@ -168,6 +187,11 @@ class PlateReader:
         results = []
         for index, sample in enumerate(chunk):
             if isinstance(loaded[index], str):
+                continue
+            self.photos.append(sample)
+            if self.detector is not None:  # every plate found is a result; a photo without one has none
+                results += [PlateResult(sample, readings[p].text, readings[p].confidence, boxes[p][0], crops[p],
+                                        readings[p].segmentation) for p in positions.get(index, [])]
                 continue
             if index not in positions:  # no candidate at all: an empty reading, still counted
                 results.append(PlateResult(sample, "", 0.0, None, np.zeros((8, 8, 3), np.uint8), None))

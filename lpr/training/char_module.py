@@ -11,6 +11,7 @@ from torchmetrics import MaxMetric, MeanMetric
 from torchmetrics.classification import MulticlassAccuracy, MulticlassConfusionMatrix
 
 from lpr.core.alphabet import ALPHABET
+from lpr.training.optimizers import configure
 
 
 # The net is kept in the hyperparameters on purpose: a checkpoint then rebuilds its own architecture.
@@ -101,8 +102,4 @@ class CharClassifier(LightningModule):
         self.last_confusion_figure = figure
 
     def configure_optimizers(self):
-        optimizer = self.hparams.optimizer(params=self.parameters())
-        if self.hparams.scheduler is None:
-            return optimizer
-        return {"optimizer": optimizer,
-                "lr_scheduler": {"scheduler": self.hparams.scheduler(optimizer=optimizer), "monitor": "val/acc"}}
+        return configure(self, monitor="val/acc")

@@ -39,11 +39,12 @@ def load_checkpoint_version(path: Path, inode: int, mtime_ns: int, size: int) ->
     return torch.load(path, map_location="cpu", weights_only=False)
 
 
-KINDS = {"classifier": "character classifier", "crnn": "whole-plate (crnn) recognizer"}
+KINDS = {"classifier": "character classifier", "crnn": "whole-plate (crnn) recognizer", "detector": "plate detector"}
 
 
 def checkpoint_kind(ckpt_path: str | Path) -> str:
-    """What an lpr checkpoint holds: `classifier` (a character classifier) or `crnn` (a whole-plate recognizer)."""
+    """What an lpr checkpoint holds: `classifier` (a character classifier), `crnn` (a whole-plate recognizer) or
+    `detector` (a plate detector)."""
     hyper_parameters = load_checkpoint(ckpt_path).get("hyper_parameters", {})
     if "net" not in hyper_parameters:
         raise LprError(f"{ckpt_path}: not an lpr checkpoint (no model hyperparameters)")
@@ -56,6 +57,7 @@ def checkpoint_kind(ckpt_path: str | Path) -> str:
 def load_trained(ckpt_path: str | Path, kind: str | None = None) -> LightningModule:
     """The LightningModule an lpr checkpoint holds, in eval mode on the CPU; `kind` refuses any other kind."""
     from lpr.training.char_module import CharClassifier
+    from lpr.training.detect_module import PlateDetector
     from lpr.training.plate_module import PlateRecognizer
 
     found = checkpoint_kind(ckpt_path)
@@ -63,7 +65,7 @@ def load_trained(ckpt_path: str | Path, kind: str | None = None) -> LightningMod
         raise LprError(f"{ckpt_path}: a {KINDS[found]} checkpoint, not a {KINDS[kind]}"
                        + (" (read plates with it: python -m lpr.read)" if found == "crnn" else ""))
     checkpoint = load_checkpoint(ckpt_path)
-    module = {"classifier": CharClassifier, "crnn": PlateRecognizer}[found]
+    module = {"classifier": CharClassifier, "crnn": PlateRecognizer, "detector": PlateDetector}[found]
     try:
         model = module(**checkpoint["hyper_parameters"])
     except TypeError as error:

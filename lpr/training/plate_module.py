@@ -10,6 +10,7 @@ from torchmetrics.text import CharErrorRate
 from lpr.core.alphabet import CHAR_TO_INDEX
 from lpr.core.plate_metrics import char_matches, char_positions, exact_matches
 from lpr.core.ctc_decode import BLANK, ctc_greedy_decode
+from lpr.training.optimizers import configure
 
 
 def encode_texts(texts: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
@@ -89,8 +90,4 @@ class PlateRecognizer(LightningModule):
         self.shared_step(batch, "test")
 
     def configure_optimizers(self):
-        optimizer = self.hparams.optimizer(params=self.parameters())
-        if self.hparams.scheduler is None:
-            return optimizer
-        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": self.hparams.scheduler(optimizer=optimizer),
-                                                         "interval": self.hparams.scheduler_interval}}
+        return configure(self, interval=self.hparams.scheduler_interval)

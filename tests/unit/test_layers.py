@@ -34,7 +34,7 @@ def test_a_broken_layers_contract_fails(tmp_path):
     assert "BROKEN" in done.stdout and "lpr.cli" in done.stdout
 
 
-@pytest.mark.parametrize("name", ["train", "eval", "read", "export", "bench", "compare", "val"])
+@pytest.mark.parametrize("name", ["train", "eval", "read", "export", "bench", "compare", "val", "detect"])
 def test_python_m_lpr_name_runs_the_command_of_lpr_cli(name):
     """`python -m lpr.<name>` keeps working: lpr/<name>.py is a shim over lpr/cli/<name>.py."""
     shim, command = importlib.import_module(f"lpr.{name}"), importlib.import_module(f"lpr.cli.{name}")
