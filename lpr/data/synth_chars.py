@@ -9,10 +9,13 @@ under a folder named by the settings' hash.
 import hashlib
 import json
 import logging
+import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, field
 from functools import lru_cache
+from itertools import repeat
 from pathlib import Path
 from typing import ClassVar
 
@@ -84,6 +87,17 @@ class CachedGenerator:
     def ensure(self, cache_dir: str | Path) -> Path:
         """The root of the data set of these settings, generated on first use."""
         return ensure_generated(Path(cache_dir) / f"{self.cache_prefix}-{self.key()}", self.generate)
+
+    def render_splits(self, root: Path, render_item: Callable, chunksize: int) -> Iterator[tuple[Path, Iterable]]:
+        """For each split of `self.count`, its new folder under `root` and the results of `render_item(folder,
+        split_index, i)` for its items in order. Every core renders: item i of a split depends only on (seed, split,
+        i), so the files are the same on any machine."""
+        with ProcessPoolExecutor(max_workers=len(os.sched_getaffinity(0))) as pool:  # the cores this process may use
+            for split_index, (split, count) in enumerate(self.count.items()):
+                folder = root / split
+                folder.mkdir(parents=True)
+                yield folder, pool.map(render_item, repeat(folder), repeat(split_index), range(count),
+                                       chunksize=chunksize)
 
 
 @dataclass

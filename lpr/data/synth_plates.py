@@ -15,10 +15,7 @@ settings hash.
 """
 import csv
 import logging
-import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, field
-from itertools import repeat
 from pathlib import Path
 from typing import ClassVar, NamedTuple
 
@@ -128,21 +125,16 @@ class PlateSynth(CachedGenerator):
         check_fonts(self.fonts)
 
     def generate(self, root: Path) -> dict:
-        """Every core renders: plate i of a split depends only on (seed, split, i), so the files are the same."""
-        with ProcessPoolExecutor(max_workers=len(os.sched_getaffinity(0))) as pool:  # the cores this process may use
-            for split_index, (split, count) in enumerate(self.count.items()):
-                folder = root / split
-                folder.mkdir(parents=True)
-                drawn = pool.map(self.write_plate, repeat(folder), repeat(split_index), range(count), chunksize=200)
-                with open(folder / "labels.csv", "w", newline="") as labels, \
-                        open(folder / "chars.csv", "w", newline="") as chars:
-                    label_rows, char_rows = csv.writer(labels), csv.writer(chars)
-                    label_rows.writerow(["image", "text"])
-                    char_rows.writerow(["image", "char", "x", "y", "w", "h"])
-                    for i, (text, boxes) in enumerate(drawn):
-                        name = f"{i:06d}.png"
-                        label_rows.writerow([name, text])
-                        char_rows.writerows([name, c, *box] for c, box in zip(text, boxes))
+        for folder, drawn in self.render_splits(root, self.write_plate, chunksize=200):
+            with open(folder / "labels.csv", "w", newline="") as labels, \
+                    open(folder / "chars.csv", "w", newline="") as chars:
+                label_rows, char_rows = csv.writer(labels), csv.writer(chars)
+                label_rows.writerow(["image", "text"])
+                char_rows.writerow(["image", "char", "x", "y", "w", "h"])
+                for i, (text, boxes) in enumerate(drawn):
+                    name = f"{i:06d}.png"
+                    label_rows.writerow([name, text])
+                    char_rows.writerows([name, c, *box] for c, box in zip(text, boxes))
         return asdict(self)
 
     def write_plate(self, folder: Path, split_index: int, i: int) -> tuple[str, list[list[float]]]:

@@ -10,11 +10,8 @@ empty box for a scene without plates) and `corners.csv` (`image,x1,y1,...,x4,y4`
 left), once per settings hash.
 """
 import csv
-import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, field
 from functools import lru_cache
-from itertools import repeat
 from pathlib import Path
 from typing import ClassVar, NamedTuple
 
@@ -109,21 +106,16 @@ class SceneSynth(CachedGenerator):
         return SAMPLE_PHOTOS / photo if (SAMPLE_PHOTOS / photo).is_file() else Path(photo)
 
     def generate(self, root: Path) -> dict:
-        """Every core renders: scene i of a split depends only on (seed, split, i), so the files are the same."""
-        with ProcessPoolExecutor(max_workers=len(os.sched_getaffinity(0))) as pool:  # the cores this process may use
-            for split_index, (split, count) in enumerate(self.count.items()):
-                folder = root / split
-                folder.mkdir(parents=True)
-                drawn = pool.map(self.write_scene, repeat(folder), repeat(split_index), range(count), chunksize=20)
-                with open(folder / "boxes.csv", "w", newline="") as boxes, \
-                        open(folder / "corners.csv", "w", newline="") as corners:
-                    box_rows, corner_rows = csv.writer(boxes), csv.writer(corners)
-                    box_rows.writerow(["image", "x", "y", "w", "h"])
-                    corner_rows.writerow(["image", *(f"{axis}{k}" for k in range(1, 5) for axis in "xy")])
-                    for i, (scene_boxes, scene_corners) in enumerate(drawn):
-                        name = f"{i:06d}.jpg"
-                        box_rows.writerows([[name, *box] for box in scene_boxes] or [[name, "", "", "", ""]])
-                        corner_rows.writerows([name, *plate] for plate in scene_corners)
+        for folder, drawn in self.render_splits(root, self.write_scene, chunksize=20):
+            with open(folder / "boxes.csv", "w", newline="") as boxes, \
+                    open(folder / "corners.csv", "w", newline="") as corners:
+                box_rows, corner_rows = csv.writer(boxes), csv.writer(corners)
+                box_rows.writerow(["image", "x", "y", "w", "h"])
+                corner_rows.writerow(["image", *(f"{axis}{k}" for k in range(1, 5) for axis in "xy")])
+                for i, (scene_boxes, scene_corners) in enumerate(drawn):
+                    name = f"{i:06d}.jpg"
+                    box_rows.writerows([[name, *box] for box in scene_boxes] or [[name, "", "", "", ""]])
+                    corner_rows.writerows([name, *plate] for plate in scene_corners)
         return asdict(self)
 
     def write_scene(self, folder: Path, split_index: int, i: int) -> tuple[list[list[float]], list[list[float]]]:
