@@ -34,9 +34,9 @@ REGIONS = ("us", "eu", "br")
 
 
 def run_read(ckpt: str, folder: Path, locate: str, subset: str, threads: int, run_dir: Path,
-             formats: str = "any") -> dict:
+             formats: str = "any", extra: list[str] = ()) -> dict:
     command = [sys.executable, "-m", "lpr.read", f"ckpt_path={ckpt}", f"input={folder}", f"locate={locate}",
-               f"subset={subset}", f"threads={threads}", f"formats={formats}", f"hydra.run.dir={run_dir}"]
+               f"subset={subset}", f"threads={threads}", f"formats={formats}", f"hydra.run.dir={run_dir}", *extra]
     finished = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
     if finished.returncode != 0:  # lpr.read ends with its one `error:` line (or a traceback's last line)
         raise SystemExit(f"lpr.read failed on {folder} ({locate}): {finished.stderr.strip().splitlines()[-1]}")

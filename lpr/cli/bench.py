@@ -107,9 +107,9 @@ def measure_photos(engine, samples: list[PlateSample], cfg: DictConfig) -> dict:
     """locate=auto on photos: photos/s end to end as lpr.read reads them, latency of one photo, stage times per photo."""
     reader = PlateReader([engine], instantiate(cfg.locate), instantiate(cfg.segment), cfg.threads)
     problems = []
-    reader.read(samples[:cfg.warmup], cfg.batch_plates, problems)
+    reader.read(samples[:cfg.warmup], batch_plates=cfg.batch_plates, problems=problems)
     started = time.perf_counter()
-    results = reader.read(samples, cfg.batch_plates, problems)
+    results = reader.read(samples, batch_plates=cfg.batch_plates, problems=problems)
     elapsed = time.perf_counter() - started
     if problems:
         raise LprError(f"{problems[0]} ({len(problems)} problem(s) reading the benchmark photos)")
@@ -127,7 +127,7 @@ def measure_photos(engine, samples: list[PlateSample], cfg: DictConfig) -> dict:
               **staged_read_ms(engine, [c for c in candidate_crops if c.size], cfg.batch_plates)}
     return {"photos/per_s": rate(len(samples), elapsed),
             "photos/candidates_per_photo": round(len(candidate_crops) / len(samples), 2),
-            **{f"photos/{k}": v for k, v in latency_ms(lambda s: reader.read([s], 1, problems),
+            **{f"photos/{k}": v for k, v in latency_ms(lambda s: reader.read([s], batch_plates=1, problems=problems),
                                                       samples[:cfg.latency_items]).items()},
             **{f"photos/stage_ms/{k}": round(v / len(samples), 3) for k, v in stages.items()},
             "photos/texts": [result.text for result in results]}

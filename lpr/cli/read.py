@@ -69,7 +69,7 @@ def read(cfg: DictConfig) -> dict:
                                        ckpt_paths=as_list(cfg.ckpt_path) if cfg.backend == "torch" else None)
     write_provenance(run_dir, cfg)
     started = time.perf_counter()
-    results = reader.read(samples, cfg.batch_plates, problems)
+    results = reader.read(samples, batch_plates=cfg.batch_plates, problems=problems)
     elapsed = time.perf_counter() - started
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)

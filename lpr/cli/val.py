@@ -25,7 +25,7 @@ def val_counts(cfg: DictConfig, ckpt_paths: list[str]) -> dict[str, tuple[int, i
     counts = {}
     for region, folder in cfg.inputs.items():
         samples, problems = select_samples(folder, subset="val", split=split, ckpt_paths=ckpt_paths)
-        results = reader.read(samples, cfg.batch_plates, problems)
+        results = reader.read(samples, batch_plates=cfg.batch_plates, problems=problems)
         if problems:
             raise LprError(f"{problems[0]} ({len(problems)} problem(s) in {folder})")
         counts[region] = (sum(exact_matches([r.text for r in results], [r.sample.text for r in results])),

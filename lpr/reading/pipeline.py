@@ -14,7 +14,7 @@ from typing import Literal
 import cv2
 import numpy as np
 import pydantic.dataclasses
-from pydantic import model_validator
+from pydantic import PositiveInt, SkipValidation, model_validator, validate_call
 
 from lpr.core.boxes import crop_box
 from lpr.core.errors import LprError
@@ -112,7 +112,9 @@ class PlateReader:
                 places.append((box, origin))
         return crops, places
 
-    def read(self, samples: list[PlateSample], batch_plates: int, problems: list[str]) -> list[PlateResult]:
+    @validate_call  # batch_plates=0 is a config error, not "nothing read"; the lists are used as given
+    def read(self, samples: SkipValidation[list[PlateSample]], batch_plates: PositiveInt,
+             problems: SkipValidation[list[str]]) -> list[PlateResult]:
         """The results of every photo that could be loaded (`self.photos` after the call); a bad one is a problem."""
         self.photos = []
         opencv_threads = cv2.getNumThreads()

@@ -22,8 +22,10 @@ class AtomicCheckpointIO(TorchCheckpointIO):
 
 def load_checkpoint(ckpt_path: str | Path) -> dict:
     """The raw checkpoint dict (read-only: reading asks for it several times, so one version of a file is read from
-    disk once); a missing or corrupt file raises LprError naming it."""
+    disk once); a run dir stands for its checkpoints/best.ckpt. A missing or corrupt file raises LprError naming it."""
     path = Path(ckpt_path)
+    if path.is_dir() and (path / "checkpoints" / "best.ckpt").is_file():
+        path = path / "checkpoints" / "best.ckpt"
     if not path.is_file():
         raise LprError(f"{path}: checkpoint not found")
     stat = path.stat()

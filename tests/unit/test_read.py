@@ -198,7 +198,8 @@ def test_bad_reading_settings_are_one_error_line(small_ckpt, photo_folder, tmp_p
     for override, message in (("edge_min_prob=1.5", "config value `edge_min_prob`.*less than 1.*got 1.5"),
                               ("edge_min_prob=high", "config value `edge_min_prob`.*got 'high'"),
                               ("backend=tensorflow", "config value `backend`.*got 'tensorflow'"),
-                              ("subset=some", "config value `subset` for select_samples.*got 'some'")):
+                              ("subset=some", "config value `subset` for select_samples.*got 'some'"),
+                              ("batch_plates=-1", "config value `batch_plates`.*greater than 0.*got -1")):
         cfg = compose_config("read", [f"ckpt_path={small_ckpt}", f"input={photo_folder}", override], tmp_path / "bad")
         with pytest.raises(SystemExit) as exit_info:
             exit_on_lpr_error(read)(cfg)
@@ -419,3 +420,12 @@ def test_read_prints_results_on_stdout_and_logs_on_stderr(small_ckpt, photo_fold
     assert "Haar cascade no_such_cascade.xml unavailable" in process.stderr  # an INFO line, logged
     rows = process.stdout.splitlines()
     assert len(rows) == len(predictions(tmp_path)) and all(row.count("\t") == 1 for row in rows)
+
+
+def test_a_run_dir_reads_as_its_best_checkpoint(small_ckpt, photo_folder, tmp_path):
+    run = tmp_path / "run_dir"
+    (run / "checkpoints").mkdir(parents=True)
+    (run / "checkpoints" / "best.ckpt").write_bytes(small_ckpt.read_bytes())
+    by_dir, _ = run_read(tmp_path / "a", f"ckpt_path={run}", f"input={photo_folder}", "locate=box")
+    by_file, _ = run_read(tmp_path / "b", f"ckpt_path={small_ckpt}", f"input={photo_folder}", "locate=box")
+    assert by_dir["plate/acc"] == by_file["plate/acc"] and by_dir["n_read"] == by_file["n_read"] > 0
