@@ -124,3 +124,19 @@ def test_a_box_outside_its_image_is_one_line(tmp_path, small_crnn_ckpt):
     finished = run_cli("lpr.train", "experiment=detector", "data.synth=null", f"data.roots=[{{path: {tmp_path}}}]",
                        f"hydra.run.dir={tmp_path / 'train'}")
     assert_clean_error(finished, "outside the 60x40 image a.jpg")
+
+
+@pytest.mark.slow
+def test_odd_photos_are_searched_and_a_corrupt_one_is_one_line(detector_run, tmp_path):
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "pixel.png"), np.full((1, 1, 3), 128, np.uint8))
+    cv2.imwrite(str(folder / "grey.png"), np.full((60, 90), 90, np.uint8))
+    cv2.imwrite(str(folder / "rgba.png"), np.full((60, 90, 4), 200, np.uint8))
+    (folder / "broken.jpg").write_bytes(b"not a jpeg")
+    run_dir = tmp_path / "run"
+    finished = run_cli("lpr.detect", f"detector={best_ckpt(detector_run)}", f"input={folder}", f"hydra.run.dir={run_dir}")
+    errors = [line for line in finished.stderr.splitlines() if line.startswith("error: ")]
+    assert finished.returncode == 0 and "Traceback" not in finished.stderr
+    assert len(errors) == 1 and "broken.jpg" in errors[0]
+    assert json.loads((run_dir / "metrics.json").read_text())["n_photos"] == 3
