@@ -1,16 +1,21 @@
-"""Callbacks: random state that travels with checkpoints, and TensorBoard views of the data and the models.
+"""Callbacks: random state that travels with checkpoints, progress that a log file keeps, and TensorBoard views
+of the data and the models.
 
 The confusion matrix is logged by `CharClassifier`; MisclassifiedGrid and TrainBatchSample add the images
 behind it and act on `CharClassifier` only (other modules pass untouched). GeneratedBesideReal shows plate
-training data. All need a TensorBoardLogger and write from rank zero only.
+training data, DetectionGrid a detector's boxes. The views need a TensorBoardLogger and write from rank zero only.
 """
+import logging
 import math
 import random
+import sys
+import time
 
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from lightning.pytorch import Callback, LightningModule, Trainer
+from lightning.pytorch.callbacks import ProgressBar, RichProgressBar
 from lightning.pytorch.loggers import TensorBoardLogger
 from pydantic import PositiveInt, validate_call
 from torchvision.utils import draw_bounding_boxes, make_grid
@@ -21,6 +26,8 @@ from lpr.data.plate_crops import PlateCrops
 from lpr.data.plates import PlateDataModule, collate_plates
 from lpr.training.char_module import CharClassifier
 from lpr.training.detect_module import PlateDetector
+
+log = logging.getLogger(__name__)
 
 GRID_BACKGROUND = 0.15  # grey between the tiles of a captioned grid, and of a tile left empty
 
@@ -210,6 +217,50 @@ class DetectionGrid(Callback):
         grid = make_grid(torch.stack(drawn), nrow=self.columns, padding=4)
         for writer in writers:
             writer.add_image("val/detections", grid, global_step=trainer.current_epoch)
+
+
+class LineProgress(ProgressBar):
+    """Progress as log lines: every `every_n_steps` training steps (epoch, step of the budget, steps/s, the progress
+    bar's metrics) and after each validation. A job whose output goes to a file or a pipe (nohup, SLURM, CI) shows
+    nothing of a live bar; these lines it keeps."""
+
+    @validate_call
+    def __init__(self, every_n_steps: PositiveInt = 50):
+        super().__init__()
+        self.every_n_steps, self.enabled, self.started = every_n_steps, True, None
+
+    def disable(self):
+        self.enabled = False
+
+    def enable(self):
+        self.enabled = True
+
+    def summary(self, trainer: Trainer, pl_module: LightningModule) -> str:
+        metrics = self.get_metrics(trainer, pl_module)
+        return " ".join(f"{key}={value:.4g}" if isinstance(value, float) else f"{key}={value}"
+                        for key, value in metrics.items() if key != "v_num")
+
+    def on_train_start(self, trainer: Trainer, pl_module: LightningModule):
+        self.started = (time.perf_counter(), trainer.global_step)
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx):
+        step = trainer.global_step
+        if not self.enabled or not trainer.is_global_zero or step % self.every_n_steps:
+            return
+        started, first_step = self.started
+        rate = (step - first_step) / max(time.perf_counter() - started, 1e-9)
+        budget = trainer.max_steps if trainer.max_steps > 0 else "-"
+        log.info("epoch %d step %d/%s (%.2f steps/s) %s", trainer.current_epoch, step, budget, rate,
+                 self.summary(trainer, pl_module))
+
+    def on_validation_end(self, trainer: Trainer, pl_module: LightningModule):
+        if self.enabled and trainer.is_global_zero and not trainer.sanity_checking:
+            log.info("epoch %d validated: %s", trainer.current_epoch, self.summary(trainer, pl_module))
+
+
+def progress_bar(every_n_steps: int = 50) -> ProgressBar:
+    """Rich's live bar where stderr is a terminal; log lines (LineProgress) where it is a file or a pipe."""
+    return RichProgressBar() if sys.stderr.isatty() else LineProgress(every_n_steps)
 
 
 class RandomState(Callback):

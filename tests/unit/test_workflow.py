@@ -2,6 +2,7 @@
 launchers compose, and DDP trains on CPU with two processes. All on a few generated characters."""
 import csv
 import json
+import re
 
 import optuna
 import pytest
@@ -10,7 +11,7 @@ from lightning import LightningModule
 from omegaconf import OmegaConf
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-from tests.conftest import CONFIGS, compose_config, hydra_config, run_cli
+from tests.conftest import CONFIGS, compose_config, hydra_config, run_cli, synth_train
 
 # configs/model/ also holds nets for other tasks (the plate CRNN); these tests are for the character classifiers
 CHAR_MODELS = [path.stem for path in sorted((CONFIGS / "model").glob("*.yaml"))
@@ -118,3 +119,15 @@ def test_ddp_on_cpu_trains_one_epoch_with_two_processes(tiny, tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     assert "MEMBER: 2/2" in result.stdout + result.stderr
     assert json.loads((tmp_path / "metrics.json").read_text())["epochs"] == 1
+
+
+@pytest.mark.slow
+def test_a_training_writing_to_a_pipe_logs_its_progress(cache_dir, tmp_path):
+    quiet = ("callbacks.rich_progress_bar=null", "+trainer.enable_progress_bar=false")
+    overrides = [o for o in synth_train(cache_dir) if o not in quiet]
+    result = run_cli("lpr.train", *overrides, "callbacks.rich_progress_bar.every_n_steps=5",
+                     f"hydra.run.dir={tmp_path}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    steps = re.findall(r"epoch (\d) step (\d+)/- \([\d.]+ steps/s\)", result.stderr)
+    assert [int(step) for _, step in steps][:2] == [5, 10]
+    assert len(re.findall(r"epoch \d validated: .*val/acc=", result.stderr)) == 2
