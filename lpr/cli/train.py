@@ -48,6 +48,8 @@ def train(cfg: DictConfig) -> dict:
     # A fine-tune starts from another run's weights (fresh optimizer and schedule); read first, so a bad path
     # fails before any data is prepared.
     init_checkpoint = load_checkpoint(cfg.init_from) if cfg.get("init_from") else None
+    resume = resume_path(cfg)  # so is a checkpoint to resume from that is missing or no checkpoint at all
+    resume_checkpoint = load_checkpoint(resume) if resume else None
     datamodule = instantiate(cfg.data)
     datamodule.prepare_data()
     datamodule.setup("fit")  # refuse a broken dataset before anything trains
@@ -55,6 +57,8 @@ def train(cfg: DictConfig) -> dict:
     if init_checkpoint is not None:
         load_weights(model, init_checkpoint, cfg.init_from)
         log.info("Starting from the weights of %s", cfg.init_from)
+    if resume_checkpoint is not None:  # weights of another model= are one line here, not Lightning's traceback
+        load_weights(model, resume_checkpoint, resume)
     callbacks = instantiate_group(cfg.get("callbacks"))
     loggers = instantiate_group(cfg.get("logger"))
     trainer = instantiate(cfg.trainer, callbacks=callbacks, logger=loggers)
@@ -64,7 +68,7 @@ def train(cfg: DictConfig) -> dict:
         logger.log_hyperparams(hyperparameters(cfg, model), metrics={cfg.optimized_metric: 0.0})
 
     started = time.perf_counter()
-    trainer.fit(model, datamodule=datamodule, ckpt_path=resume_path(cfg), weights_only=False)
+    trainer.fit(model, datamodule=datamodule, ckpt_path=resume, weights_only=False)
     train_time_s = time.perf_counter() - started
     metrics = {key: value for key, value in trainer.callback_metrics.items() if not key.startswith("test/")}
 

@@ -30,6 +30,16 @@ def test_train_refuses_bad_input(overrides, expected, not_a_root, photo_folder, 
 
 
 @pytest.mark.slow
+def test_resuming_from_no_checkpoint_or_another_models_is_one_line(small_ckpt, tmp_path):
+    text = tmp_path / "notes.ckpt"
+    text.write_text("not a checkpoint")
+    assert_clean_error(run_cli("lpr.train", f"ckpt_path={text}", f"hydra.run.dir={tmp_path / 'a'}"),
+                       "notes.ckpt: not a readable checkpoint")
+    assert_clean_error(run_cli("lpr.train", f"ckpt_path={small_ckpt}", "model=seed_cnn", f"hydra.run.dir={tmp_path / 'b'}",
+                               f"paths.cache_dir={tmp_path / 'cache'}"), "weights do not fit the model")
+
+
+@pytest.mark.slow
 def test_eval_refuses_missing_and_corrupt_checkpoints(char_root, tmp_path):
     missing = run_cli("lpr.eval", f"ckpt_path={tmp_path / 'none.ckpt'}", f"data.root={char_root}",
                       f"hydra.run.dir={tmp_path}")
