@@ -18,9 +18,21 @@ BAND_CODES = ["D", "F", "GB", "NL", "I", "E", "PL", "B", "A", "CZ", "BR", "P"]
 TOP_BAND_WORDS = ["BRASIL", "REPUBLICA ARGENTINA", "ARGENTINA", "MERCOSUL", "MERCOSUR", "URUGUAY", "PARAGUAY"]
 
 
-def band_code(rng: np.random.Generator) -> str:
-    """A country code for an EU-style band."""
-    return BAND_CODES[rng.integers(len(BAND_CODES))]
+def eu_band(plate: np.ndarray, width: int, rng: np.random.Generator):
+    """An EU-style band over the plate's left `width` columns: blue, the ring of twelve yellow stars in its upper
+    half and a country code below. Seen grey and small, the ring reads as a Q or an O: readers must learn to leave
+    it out."""
+    height = plate.shape[0]
+    plate[:, :width] = rng.uniform([120, 0, 0], [200, 80, 60])
+    centre, radius = np.array([width / 2, height * rng.uniform(0.25, 0.35)]), width * rng.uniform(0.25, 0.35)
+    star = max(1, round(radius * 0.18))
+    for angle in np.arange(12) * np.pi / 6:
+        x, y = centre + radius * np.array([np.cos(angle), np.sin(angle)])
+        cv2.circle(plate, (round(x), round(y)), star, (0, 200, 255), -1, cv2.LINE_AA)
+    code = BAND_CODES[rng.integers(len(BAND_CODES))]
+    cv2.putText(plate, code, (2, height - 6), cv2.FONT_HERSHEY_SIMPLEX,
+                cv2.getFontScaleFromHeight(cv2.FONT_HERSHEY_SIMPLEX, width // (len(code) + 1) + 4, 2),
+                (255, 255, 255), 2, cv2.LINE_AA)
 
 
 def emblem(rng: np.random.Generator, height_range: tuple[float, float], figure_p: float) -> np.ndarray:

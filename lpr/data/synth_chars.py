@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import shutil
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, field
@@ -80,9 +81,13 @@ class CachedGenerator:
     `cache_dir`, in a folder named by `cache_prefix` and a hash of the settings."""
 
     cache_prefix: ClassVar[str]
+    drawn_by: ClassVar[tuple[str, ...]]  # the modules whose code draws the data
 
     def key(self) -> str:
-        return settings_key(asdict(self))
+        """The settings' hash, and the drawing code's: a cache made by other code is never taken for this one's."""
+        code = {name: hashlib.sha1(Path(sys.modules[name].__file__).read_bytes()).hexdigest()
+                for name in self.drawn_by}
+        return settings_key({**asdict(self), "code": code})
 
     def ensure(self, cache_dir: str | Path) -> Path:
         """The root of the data set of these settings, generated on first use."""
@@ -108,6 +113,7 @@ class CharSynth(CachedGenerator):
     """
 
     cache_prefix: ClassVar[str] = "synth-chars"
+    drawn_by: ClassVar[tuple[str, ...]] = ("lpr.data.synth_chars",)
 
     fonts: list[str] = field(default_factory=lambda: list(TRUETYPE_FONTS) + list(HERSHEY_FONTS))
     per_class: dict[str, NonNegativeInt] = field(default_factory=lambda: {"train": 100, "val": 30, "test": 30})

@@ -27,7 +27,7 @@ from pydantic.dataclasses import dataclass
 from lpr.core.alphabet import ALPHABET
 from lpr.core.errors import LprError
 from lpr.core.formats import PATTERN_CLASSES, SEPARATORS, check_pattern, without_separators
-from lpr.data.plate_decor import band_code, emblem, region_text, top_band
+from lpr.data.plate_decor import emblem, eu_band, region_text, top_band
 from lpr.data.plate_style import SCHEMES, glare, plate_colours, shadow, wear, wobble
 from lpr.data.synth_chars import GLYPH_HEIGHT, HERSHEY_FONTS, CachedGenerator, check_fonts, glyph
 
@@ -62,6 +62,8 @@ class PlateSynth(CachedGenerator):
     """Settings of the plate generator; `ensure(cache_dir)` returns a root with `{split}/labels.csv`."""
 
     cache_prefix: ClassVar[str] = "synth-plates"
+    drawn_by: ClassVar[tuple[str, ...]] = ("lpr.data.synth_plates", "lpr.data.plate_style", "lpr.data.plate_decor",
+                                           "lpr.data.synth_chars")
 
     patterns: list[str] = field(default_factory=lambda: [
         "999AAA", "AAA999", "AAA9999", "9AAA999", "AA999AA", "AAA-9999", "AA-999-AA", "999 AAA", "AA 9999",
@@ -315,11 +317,7 @@ class PlateSynth(CachedGenerator):
         face = plate[top:top + text_h, x0:x0 + text_w].astype(np.float32)
         plate[top:top + text_h, x0:x0 + text_w] = np.clip(face + ink_mask[..., None] * (ink - face), 0, 255)
         if band_w:
-            plate[:, :band_w] = rng.uniform([120, 0, 0], [200, 80, 60])
-            code = band_code(rng)
-            cv2.putText(plate, code, (2, plate_h - 6), cv2.FONT_HERSHEY_SIMPLEX,
-                        cv2.getFontScaleFromHeight(cv2.FONT_HERSHEY_SIMPLEX, band_w // (len(code) + 1) + 4, 2),
-                        (255, 255, 255), 2, cv2.LINE_AA)
+            eu_band(plate, band_w, rng)
         if rng.random() < self.frame_p:
             thickness = max(1, round(plate_h * rng.uniform(0.02, 0.08)))
             cv2.rectangle(plate, (0, 0), (plate_w - 1, plate_h - 1), ink.tolist(), thickness)

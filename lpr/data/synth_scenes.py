@@ -56,6 +56,7 @@ class SceneSynth(CachedGenerator):
     """
 
     cache_prefix: ClassVar[str] = "synth-scenes"
+    drawn_by: ClassVar[tuple[str, ...]] = ("lpr.data.synth_scenes", *PlateSynth.drawn_by)
 
     plates: PlateSynth = field(default_factory=PlateSynth)
     count: dict[str, NonNegativeInt] = field(default_factory=lambda: {"train": 5000, "val": 200, "test": 200})

@@ -171,3 +171,10 @@ def test_the_cache_holds_each_characters_box(tmp_path):
         assert "".join(row["char"] for row in rows) == text
         assert all(0 <= float(r["x"]) and float(r["x"]) + float(r["w"]) <= width + 0.1 and float(r["h"]) > 0
                    for r in rows)
+
+
+def test_the_cache_follows_the_drawing_code(monkeypatch):
+    """Generated data cached by other code is never reused: the drawing modules' code is part of the key."""
+    key = PlateSynth().key()
+    monkeypatch.setattr(PlateSynth, "drawn_by", ("lpr.data.synth_plates",))
+    assert PlateSynth().key() != key
