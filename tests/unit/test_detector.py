@@ -11,19 +11,19 @@ from hydra.utils import instantiate
 
 from lpr.core.centre_decode import pairwise_iou
 from lpr.reading.detector import PlateFinder
-from tests.conftest import assert_clean_error, best_ckpt, compose_config, run_cli, train_run
+from tests.conftest import REPO, assert_clean_error, best_ckpt, compose_config, run_cli, train_run
 
-SCENES = ["data.roots=null", "data.synth.plates_per_scene=[0.1,0.9]", "data.synth.plate_width=[0.22,0.35]",
+SCENES = ["data.roots=null", "data.synth.plates_per_scene=[0.1,0.5,0.4]", "data.synth.plate_width=[0.22,0.35]",
           "data.synth.size=[[320,400],[240,300]]", "data.synth.photo_p=0", "data.synth.clutter=[0,4]",
           "data.input_size=128"]
 
 
 @pytest.fixture(scope="session")
 def detector_run(cache_dir, tmp_path_factory):
-    """A detector trained for a few hundred steps on 480 generated scenes, big plates, 128 px input."""
+    """A detector trained for a few hundred steps on 480 generated scenes of one or two big plates, 128 px input."""
     return train_run(tmp_path_factory, "detector", [
         "experiment=detector", *SCENES, "data.synth.count={train: 480, val: 24, test: 16}",
-        "data.batch_size=8", "trainer.max_steps=400", "model.optimizer.lr=0.006", "callbacks.early_stopping=null",
+        "data.batch_size=8", "trainer.max_steps=500", "model.optimizer.lr=0.006", "callbacks.early_stopping=null",
         "callbacks.rich_progress_bar=null", "+trainer.enable_progress_bar=false", f"paths.cache_dir={cache_dir}"])
 
 
@@ -135,8 +135,33 @@ def test_odd_photos_are_searched_and_a_corrupt_one_is_one_line(detector_run, tmp
     cv2.imwrite(str(folder / "rgba.png"), np.full((60, 90, 4), 200, np.uint8))
     (folder / "broken.jpg").write_bytes(b"not a jpeg")
     run_dir = tmp_path / "run"
-    finished = run_cli("lpr.detect", f"detector={best_ckpt(detector_run)}", f"input={folder}", f"hydra.run.dir={run_dir}")
+    finished = run_cli("lpr.detect", f"detector={best_ckpt(detector_run)}", f"input={folder}",
+                       f"hydra.run.dir={run_dir}")
     errors = [line for line in finished.stderr.splitlines() if line.startswith("error: ")]
     assert finished.returncode == 0 and "Traceback" not in finished.stderr
     assert len(errors) == 1 and "broken.jpg" in errors[0]
     assert json.loads((run_dir / "metrics.json").read_text())["n_photos"] == 3
+
+
+@pytest.mark.slow
+def test_the_readmes_python_example_reads_every_plate(detector_run, unseen_scenes, small_crnn_ckpt, capsys):
+    readme = (REPO / "README.md").read_text()
+    example = readme.split("### Reading from Python\n\n```python\n")[1].split("```")[0]
+    for placeholder, path in (("crnn.ckpt", small_crnn_ckpt), ("detector.ckpt", best_ckpt(detector_run)),
+                              ("car.jpg", unseen_scenes / "scene0.jpg")):
+        example = example.replace(f'"{placeholder}"', repr(str(path)))
+    exec(compile(example, "README.md", "exec"), {})
+    assert len(capsys.readouterr().out.strip().splitlines()) == 2  # scene0 holds two plates
+
+    from PIL import Image
+
+    from lpr import Reader
+
+    reader = Reader(reader=small_crnn_ckpt, detector=best_ckpt(detector_run))
+    photo = cv2.imread(str(unseen_scenes / "scene0.jpg"))
+    by_path, by_array, by_pil = reader.read([unseen_scenes / "scene0.jpg", photo,
+                                             Image.open(unseen_scenes / "scene0.jpg")])
+    assert by_path == by_array == by_pil and len(by_path) == 2
+    assert reader.read(unseen_scenes / "scene2.jpg") == []
+    crops = Reader(reader=small_crnn_ckpt).read(photo)  # without a detector, the image is the plate crop
+    assert len(crops) == 1 and crops[0].box == (0, 0, photo.shape[1], photo.shape[0])
