@@ -127,8 +127,15 @@ def test_a_checkpoint_of_another_kind_is_refused(small_ckpt, small_crnn_ckpt, tm
     torch.save({"hyper_parameters": {}, "state_dict": {}}, path)
     with pytest.raises(LprError, match="not an lpr checkpoint"):
         load_engine(path, "torch")
-    torch.save({"hyper_parameters": {"net": None, "engine": "detector"}, "state_dict": {}}, path)
-    with pytest.raises(LprError, match="chars.ckpt: a `detector` checkpoint; lpr loads"):
+    torch.save({"hyper_parameters": {"net": None, "engine": "segmenter"}, "state_dict": {}}, path)
+    with pytest.raises(LprError, match="chars.ckpt: a `segmenter` checkpoint; lpr loads"):
+        load_engine(path, "torch")
+    from lpr.models.centernet import CenterNet
+    from lpr.training.detect_module import PlateDetector
+
+    detector = {"net": CenterNet(input_size=64), "optimizer": None, "engine": "detector"}
+    torch.save({"hyper_parameters": detector, "state_dict": PlateDetector(**detector).state_dict()}, path)
+    with pytest.raises(LprError, match="chars.ckpt: a plate detector finds plates, it does not read them"):
         load_engine(path, "torch")
     with pytest.raises(LprError, match="not found"):
         load_engine(tmp_path / "missing.ckpt", "torch")
