@@ -167,13 +167,19 @@ def export(cfg: DictConfig) -> dict:
             "model": onnx_path.name, "alphabet": ALPHABET, **info, "ckpt_path": str(cfg.ckpt_path),
             "opset": cfg.opset, "torch": torch.__version__})
 
-    verified = exporter(cfg, onnx_path, write_info)
-    metrics = {**verified, "engine": info["engine"], "model_path": str(onnx_path), "ckpt_path": str(cfg.ckpt_path),
-               "onnx_bytes": onnx_path.stat().st_size}
-    write_metrics(run_dir, metrics)
-    if metrics["verify/max_abs_diff"] > cfg.verify.tolerance or metrics["verify/argmax_agree"] < 1.0:
-        raise LprError(f"{onnx_path}: onnxruntime disagrees with PyTorch on real inputs (max |diff| "
-                       f"{metrics['verify/max_abs_diff']:.2e}, agreement {metrics['verify/argmax_agree']:.4f})")
+    try:
+        verified = exporter(cfg, onnx_path, write_info)
+        metrics = {**verified, "engine": info["engine"], "model_path": str(onnx_path),
+                   "ckpt_path": str(cfg.ckpt_path), "onnx_bytes": onnx_path.stat().st_size}
+        write_metrics(run_dir, metrics)
+        if metrics["verify/max_abs_diff"] > cfg.verify.tolerance or metrics["verify/argmax_agree"] < 1.0:
+            raise LprError(f"{onnx_path}: onnxruntime disagrees with PyTorch on real inputs (max |diff| "
+                           f"{metrics['verify/max_abs_diff']:.2e}, agreement {metrics['verify/argmax_agree']:.4f}); "
+                           f"the unverified model is removed")
+    except BaseException:  # an unverified model must not be mistaken for a checked one
+        onnx_path.unlink(missing_ok=True)
+        reader_info_path(onnx_path).unlink(missing_ok=True)
+        raise
     print(f"{onnx_path}\n{reader_info_path(onnx_path)}\n"
           f"{ {k: v for k, v in metrics.items() if k.startswith('verify/')} }\nRun: {run_dir}", file=sys.stderr)
     return metrics

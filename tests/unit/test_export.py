@@ -56,9 +56,10 @@ def test_export_matches_torch_on_character_crops_and_writes_reader_info(exported
 def test_export_refuses_disagreement_broken_crnn_and_missing_checkpoints(small_ckpt, char_root, tmp_path):
     from lpr.cli.export import export
 
-    with pytest.raises(LprError, match="disagrees with PyTorch"):
+    with pytest.raises(LprError, match="disagrees with PyTorch.*the unverified model is removed"):
         export(compose_config("export", [f"ckpt_path={small_ckpt}", f"verify.data_dir={char_root / 'val'}",
                                          "verify.max_images=8", "verify.tolerance=-1"], tmp_path / "strict"))
+    assert not list((tmp_path / "strict").glob("char_classifier.*"))  # neither the .onnx nor its .json
     crnn = tmp_path / "crnn.ckpt"
     torch.save({"hyper_parameters": {"engine": "crnn", "net": None}, "state_dict": {}}, crnn)
     with pytest.raises(LprError, match="crnn.ckpt: its hyperparameters do not describe a PlateRecognizer"):
