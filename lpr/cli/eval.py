@@ -8,6 +8,7 @@ from pathlib import Path
 
 import lightning as L
 from omegaconf import DictConfig
+from pydantic import NonNegativeInt, PositiveInt, validate_call
 from torch.utils.data import DataLoader
 
 from lpr.cli.command import command
@@ -17,13 +18,18 @@ from lpr.data.chars import AlphabetImageFolder, CharTransform, split_dir
 from lpr.training.checkpoint import load_trained
 
 
+@validate_call(config={"arbitrary_types_allowed": True})  # data.batch_size=-1 is a config error, not a traceback
+def evaluation_loader(dataset: AlphabetImageFolder, batch_size: PositiveInt, num_workers: NonNegativeInt) -> DataLoader:
+    return DataLoader(dataset, batch_size=batch_size, num_workers=num_workers)
+
+
 def evaluate(cfg: DictConfig) -> dict:
     run_dir = Path(cfg.paths.output_dir)
     model = load_trained(cfg.ckpt_path, kind="classifier")
     model.hparams.log_confusion = True
     folder = split_dir(cfg.data.root, cfg.subset)
     dataset = AlphabetImageFolder(folder, CharTransform(model.input_size), cfg.data.check_images)
-    loader = DataLoader(dataset, batch_size=cfg.data.batch_size, num_workers=cfg.data.num_workers)
+    loader = evaluation_loader(dataset, batch_size=cfg.data.batch_size, num_workers=cfg.data.num_workers)
     trainer = instantiate(cfg.trainer, logger=instantiate_group(cfg.get("logger")), callbacks=[])
     write_provenance(run_dir, cfg)
     L.seed_everything(cfg.seed)

@@ -51,6 +51,12 @@ def test_eval_refuses_missing_and_corrupt_checkpoints(char_root, tmp_path):
 
 
 @pytest.mark.slow
+def test_eval_refuses_a_batch_size_below_one(small_ckpt, char_root, tmp_path):
+    assert_clean_error(run_cli("lpr.eval", f"ckpt_path={small_ckpt}", f"data.root={char_root}", "data.batch_size=-1",
+                               f"hydra.run.dir={tmp_path}"), "config value `batch_size`")
+
+
+@pytest.mark.slow
 def test_eval_refuses_unknown_class_folder_and_plate_checkpoints(small_ckpt, small_crnn_ckpt, char_root, tmp_path):
     (tmp_path / "data" / "class_?").mkdir(parents=True)
     process = run_cli("lpr.eval", f"ckpt_path={small_ckpt}", f"data.root={tmp_path / 'data'}",
