@@ -11,6 +11,7 @@ import lightning as L
 import torch
 from lightning.pytorch.utilities import rank_zero_only
 from omegaconf import DictConfig, OmegaConf
+from pydantic import validate_call
 
 from lpr.cli.command import command
 from lpr.cli.run_files import write_metrics, write_provenance
@@ -42,8 +43,16 @@ def hyperparameters(cfg: DictConfig, model: L.LightningModule) -> dict:
     return params
 
 
+@validate_call
+def trainer_budget(max_epochs: int | None = None, min_epochs: int | None = None, max_steps: int = -1,
+                   min_steps: int | None = None) -> None:
+    """The trainer's budget, checked before any data is prepared: Lightning checks it only when fitting begins."""
+
+
 def train(cfg: DictConfig) -> dict:
     run_dir = Path(cfg.paths.output_dir)
+    trainer_budget(**{key: cfg.trainer[key] for key in ("max_epochs", "min_epochs", "max_steps", "min_steps")
+                      if key in cfg.trainer})
     L.seed_everything(cfg.seed, workers=True)
     # A fine-tune starts from another run's weights (fresh optimizer and schedule); read first, so a bad path
     # fails before any data is prepared.

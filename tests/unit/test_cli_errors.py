@@ -17,6 +17,7 @@ def not_a_root(tmp_path_factory):
     (["data=chars", "data.root=/no/such/dir"], "/no/such/dir: data root does not exist"),
     (["data=chars", "data.root=NOT_A_ROOT"], "missing `train/` split"),
     (["data.batch_size=abc"], "`batch_size`"),
+    (["trainer.max_epochs=abc"], "config value `max_epochs` for trainer_budget"),
     (["data.synth.fonts=[comic_sans]"], "unknown font"),
     (["experiment=crnn_plates", "data.real_repeat=-1"], "`real_repeat`"),
     # re-lettered crops are built at setup, from a partial, outside instantiate: refused all the same
