@@ -4,14 +4,14 @@ Domain randomisation: every way the world's plates differ is an axis in config, 
 the few photo sets it is measured on. A plate string is drawn from a pattern (`9` digit, `A` letter, `?` either,
 `-` dash, `.` dot, space gap, `*` an emblem between groups; `free` for any 2-8 characters) of the generic list or
 of a region's formats (configs/formats/), in one font of many, thinned, thickened, condensed and wobbled; laid
-out in one row, two rows, or with two small characters stacked at one end; on a plate of a colour scheme
-(lpr.data.plate_style) with optional frame, bolts, region text above and below, stickers, an emblem or
-pictogram beside the registration, an EU band or a Mercosur band. The plate is put in a cluttered surrounding,
+out in one row, two rows, or with two small characters stacked at one end (lpr.data.plate_layout); on a plate of
+a colour scheme (lpr.data.plate_style) with optional frame, bolts, region text above and below, stickers, an
+emblem or pictogram beside the registration, an EU band or a Mercosur band. The plate is put in a cluttered surrounding,
 warped in perspective, lit with glare or shadow, cropped tight or loose, shrunk to a small photo-like height,
 blurred, noised and JPEG-compressed. Each character's box goes through the same geometry, so every crop comes
 with the boxes of what it shows. Each sample is deterministic from (seed, split, index); a split is cached on
-disk as `labels.csv` (`image,text`) and `chars.csv` (`image,char,x,y,w,h`) beside its PNGs, once per
-settings hash.
+disk as `labels.csv` (`image,text`) and `chars.csv` (`image,char,x,y,w,h`) beside its PNGs, once per hash of
+the settings and the drawing code.
 """
 import csv
 import logging
@@ -24,12 +24,12 @@ import numpy as np
 from pydantic import NonNegativeFloat, field_validator
 from pydantic.dataclasses import dataclass
 
-from lpr.core.alphabet import ALPHABET
 from lpr.core.errors import LprError
 from lpr.core.formats import PATTERN_CLASSES, SEPARATORS, check_pattern, without_separators
-from lpr.data.plate_decor import emblem, eu_band, region_text, top_band
-from lpr.data.plate_style import SCHEMES, glare, plate_colours, shadow, wear, wobble
-from lpr.data.synth_chars import GLYPH_HEIGHT, HERSHEY_FONTS, CachedGenerator, check_fonts, glyph
+from lpr.data.plate_decor import eu_band, region_text, top_band
+from lpr.data.plate_layout import RegistrationLayout
+from lpr.data.plate_style import SCHEMES, glare, plate_colours, shadow, wear
+from lpr.data.synth_chars import GLYPH_HEIGHT, CachedGenerator, check_fonts
 
 log = logging.getLogger(__name__)
 
@@ -43,14 +43,6 @@ class PlateDrawing(NamedTuple):
     char_boxes: np.ndarray
 
 
-class TextStyle(NamedTuple):
-    """How one plate's characters are drawn: every character of a plate shares it."""
-    font: str
-    stroke: int  # pixels at glyph height 64: > 0 thickens, < 0 thins
-    width_scale: float
-    gap: int  # pixels between characters at glyph height 64
-
-
 @dataclass
 class RegionFormats:
     """A region's plate formats (configs/formats/<region>.yaml), drawn by the generator like the generic ones."""
@@ -58,12 +50,12 @@ class RegionFormats:
 
 
 @dataclass
-class PlateSynth(CachedGenerator):
+class PlateSynth(RegistrationLayout, CachedGenerator):
     """Settings of the plate generator; `ensure(cache_dir)` returns a root with `{split}/labels.csv`."""
 
     cache_prefix: ClassVar[str] = "synth-plates"
-    drawn_by: ClassVar[tuple[str, ...]] = ("lpr.data.synth_plates", "lpr.data.plate_style", "lpr.data.plate_decor",
-                                           "lpr.data.synth_chars")
+    drawn_by: ClassVar[tuple[str, ...]] = ("lpr.data.synth_plates", "lpr.data.plate_layout", "lpr.data.plate_style",
+                                           "lpr.data.plate_decor", "lpr.data.synth_chars")
 
     patterns: list[str] = field(default_factory=lambda: [
         "999AAA", "AAA999", "AAA9999", "9AAA999", "AA999AA", "AAA-9999", "AA-999-AA", "999 AAA", "AA 9999",
@@ -166,116 +158,6 @@ class PlateSynth(CachedGenerator):
         plate, corners, boxes = self.draw_plate(ink, boxes, rng)
         crop, boxes = self.photograph(plate, corners, boxes, rng)
         return PlateDrawing(crop, label, boxes)
-
-    def text_style(self, rng: np.random.Generator) -> TextStyle:
-        font = self.fonts[rng.integers(len(self.fonts))]
-        return TextStyle(font, int(rng.integers(self.stroke[0], self.stroke[1] + 1)), rng.uniform(*self.width_scale),
-                         round(rng.uniform(*self.gap) * GLYPH_HEIGHT))
-
-    def character(self, c: str, style: TextStyle, height: int = GLYPH_HEIGHT) -> np.ndarray:
-        """One character's ink (uint8) in `style`, `height` tall."""
-        mask = glyph(style.font, c, max(0, style.stroke))
-        if style.stroke < 0 and style.font not in HERSHEY_FONTS:  # Hershey strokes are too thin to thin
-            mask = cv2.erode(mask, np.ones((3, 3), np.uint8), iterations=-style.stroke)
-        width = max(2, round(mask.shape[1] * style.width_scale * height / mask.shape[0]))
-        return cv2.resize(mask, (width, height), interpolation=cv2.INTER_AREA)
-
-    def text_mask(self, printed: str, rng: np.random.Generator, style: TextStyle | None = None
-                  ) -> tuple[np.ndarray, np.ndarray]:
-        """Ink (float32 0..1) of `printed` in one row at character height GLYPH_HEIGHT, one style per plate, and
-        each label character's box (x0, y0, x1, y1) in it."""
-        style = style or self.text_style(rng)
-        pieces, boxes, x = [], [], 0
-
-        def place(piece: np.ndarray, box: bool):
-            nonlocal x
-            if box:
-                boxes.append((x, 0, x + piece.shape[1], GLYPH_HEIGHT))
-            pieces.extend([piece, np.zeros((GLYPH_HEIGHT, style.gap), np.uint8)])
-            x += piece.shape[1] + style.gap
-
-        for c in printed:
-            if c == " ":
-                place(np.zeros((GLYPH_HEIGHT, GLYPH_HEIGHT // 3), np.uint8), False)
-            elif c in "-.":
-                piece = np.zeros((GLYPH_HEIGHT, GLYPH_HEIGHT // 3 if c == "-" else GLYPH_HEIGHT // 6), np.uint8)
-                thickness, mid = GLYPH_HEIGHT // 10 + max(0, style.stroke), GLYPH_HEIGHT // 2
-                if c == "-":
-                    cv2.rectangle(piece, (2, mid - thickness // 2), (piece.shape[1] - 3, mid + thickness // 2), 255, -1)
-                else:
-                    cv2.circle(piece, (piece.shape[1] // 2, mid), thickness // 2 + 2, 255, -1)
-                place(piece, False)
-            elif c == "*":
-                place(emblem(rng, (0.4, 0.8), figure_p=0.0), False)
-            else:
-                place(self.character(c, style), True)
-        ink = np.hstack(pieces[:-1]).astype(np.float32) / 255
-        return ink, np.array(boxes, np.float32).reshape(-1, 4)
-
-    def registration(self, printed: str, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, str]:
-        """The registration's ink as laid out on the plate: one row, two rows, or two small characters stacked at
-        one end (read top first), an emblem beside it; each label character's box in reading order; the label."""
-        style = self.text_style(rng)
-        label = plate_label(printed)
-        if len(label) >= 4 and self.two_rows_p and rng.random() < self.two_rows_p:
-            gaps = [i for i, c in enumerate(printed) if c in SEPARATORS and 0 < i < len(printed) - 1]
-            cut = gaps[rng.integers(len(gaps))] if gaps else len(printed) // 2
-            ink, boxes = self.two_rows(printed[:cut].strip(SEPARATORS), printed[cut:].strip(SEPARATORS), style, rng)
-        else:
-            ink, boxes = self.text_mask(printed, rng, style)
-            if self.stacked_p and rng.random() < self.stacked_p:
-                pair = "".join(ALPHABET[i] for i in rng.integers(len(ALPHABET), size=2))
-                ink, boxes, label = self.with_stacked(ink, boxes, label, pair, style, rng)
-        if self.side_emblem_p and rng.random() < self.side_emblem_p:  # no draw at 0: other plates stay as they were
-            side = emblem(rng, (0.6, 1.0), figure_p=0.4).astype(np.float32) / 255
-            space = np.zeros((ink.shape[0], 2 * style.gap + GLYPH_HEIGHT // 8), np.float32)
-            top = (ink.shape[0] - GLYPH_HEIGHT) // 2
-            side = np.pad(side, ((top, ink.shape[0] - GLYPH_HEIGHT - top), (0, 0)))
-            if rng.random() < 0.8:
-                boxes = boxes + [side.shape[1] + space.shape[1], 0, side.shape[1] + space.shape[1], 0]
-                ink = np.hstack([side, space, ink])
-            else:
-                ink = np.hstack([ink, space, side])
-        return wobble(ink, self.distortion * GLYPH_HEIGHT, rng), boxes, label
-
-    def two_rows(self, upper: str, lower: str, style: TextStyle, rng: np.random.Generator
-                 ) -> tuple[np.ndarray, np.ndarray]:
-        """Two rows, centred, the upper one 0.55-1.0 of the lower's height; the boxes of both, upper first."""
-        top_ink, top_boxes = self.text_mask(upper, rng, style)
-        bottom_ink, bottom_boxes = self.text_mask(lower, rng, style)
-        scale = rng.uniform(0.55, 1.0)
-        top_ink = cv2.resize(top_ink, (max(1, round(top_ink.shape[1] * scale)), round(GLYPH_HEIGHT * scale)),
-                             interpolation=cv2.INTER_AREA)
-        top_boxes = top_boxes * scale
-        spacing = round(GLYPH_HEIGHT * rng.uniform(0.1, 0.25))
-        width = max(top_ink.shape[1], bottom_ink.shape[1])
-        ink = np.zeros((top_ink.shape[0] + spacing + GLYPH_HEIGHT, width), np.float32)
-        top_x, bottom_x, bottom_y = (width - top_ink.shape[1]) // 2, (width - bottom_ink.shape[1]) // 2, \
-            top_ink.shape[0] + spacing
-        ink[:top_ink.shape[0], top_x:top_x + top_ink.shape[1]] = top_ink
-        ink[bottom_y:, bottom_x:bottom_x + bottom_ink.shape[1]] = bottom_ink
-        return ink, np.concatenate([top_boxes + [top_x, 0, top_x, 0],
-                                    bottom_boxes + [bottom_x, bottom_y, bottom_x, bottom_y]])
-
-    def with_stacked(self, ink: np.ndarray, boxes: np.ndarray, label: str, pair: str, style: TextStyle,
-                     rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, str]:
-        """The row with two small characters stacked at its left (mostly) or right end; the label reads them
-        top first, where they stand."""
-        half = round(GLYPH_HEIGHT * rng.uniform(0.4, 0.47))
-        upper, lower = (self.character(c, style, half).astype(np.float32) / 255 for c in pair)
-        width = max(upper.shape[1], lower.shape[1])
-        stack = np.zeros((GLYPH_HEIGHT, width), np.float32)
-        stack[:half, :upper.shape[1]] = upper
-        stack[GLYPH_HEIGHT - half:, :lower.shape[1]] = lower
-        stack_boxes = np.array([[0, 0, upper.shape[1], half],
-                                [0, GLYPH_HEIGHT - half, lower.shape[1], GLYPH_HEIGHT]], np.float32)
-        space = np.zeros((GLYPH_HEIGHT, style.gap), np.float32)
-        if rng.random() < 0.7:
-            shift = width + style.gap
-            return (np.hstack([stack, space, ink]),
-                    np.concatenate([stack_boxes, boxes + [shift, 0, shift, 0]]), pair + label)
-        shift = ink.shape[1] + style.gap
-        return np.hstack([ink, space, stack]), np.concatenate([boxes, stack_boxes + [shift, 0, shift, 0]]), label + pair
 
     def draw_plate(self, ink_mask: np.ndarray, boxes: np.ndarray, rng: np.random.Generator
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
