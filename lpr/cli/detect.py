@@ -19,6 +19,7 @@ from omegaconf import DictConfig
 
 from lpr.cli.command import command
 from lpr.cli.run_files import write_json_atomic, write_metrics, write_provenance
+from lpr.core.boxes import xywh
 from lpr.core.centre_decode import Detections
 from lpr.core.config import instantiate
 from lpr.core.errors import LprError
@@ -77,9 +78,7 @@ def detect(cfg: DictConfig) -> dict:
                 problems.append(image)
                 continue
             found = finder.find([image], cfg.map_floor if labelled else None, 100 if labelled else None)[0]
-            keep = found.scores >= finder.score_floor
-            kept.append(Detections(found.boxes[keep][:finder.max_boxes], found.scores[keep][:finder.max_boxes],
-                                   found.classes[keep][:finder.max_boxes]))
+            kept.append(found.kept(finder.score_floor, finder.max_boxes))
             ranked.append(found)
             read.append(photo)
             if cfg.draw:
@@ -116,8 +115,8 @@ def write_boxes(run_dir: Path, photos: list[BoxSample], found: list[Detections])
         writer.writerow(["image", "x", "y", "w", "h", "score"])
         for photo, detections in zip(photos, found):
             listed[photo.name] = []
-            for (x0, y0, x1, y1), score in zip(detections.boxes.tolist(), detections.scores.tolist()):
-                box = [round(x0), round(y0), round(x1 - x0), round(y1 - y0)]
+            for found_box, score in zip(detections.boxes, detections.scores.tolist()):
+                box = list(xywh(found_box))  # as lpr.read's predictions.csv gives the same box
                 writer.writerow([photo.name, *box, f"{score:.4f}"])
                 listed[photo.name].append({"box": box, "score": round(score, 4)})
                 print(f"{photo.name}\t{' '.join(map(str, box))}\t{score:.3f}")

@@ -23,7 +23,7 @@ from lpr.cli.run_files import write_json_atomic, write_metrics, write_provenance
 from lpr.core.alphabet import ALPHABET
 from lpr.core.boxes import crop_box
 from lpr.core.config import instantiate
-from lpr.core.centre_decode import matched, pairwise_iou
+from lpr.core.centre_decode import heat_probabilities, matched, pairwise_iou
 from lpr.core.ctc_decode import ctc_greedy_decode
 from lpr.core.errors import LprError
 from lpr.core.images import read_image
@@ -141,7 +141,7 @@ def export_detector(cfg: DictConfig, onnx_path: Path, write_info: Callable[[dict
             for a, b in zip(*found)]
     true = sum(len(s.boxes) for s in samples)
     recall = [sum(matched(d.boxes, s.boxes) for d, s in zip(runtime, samples)) / max(true, 1) for runtime in found]
-    probabilities = [1 / (1 + np.exp(-out[:, :net.num_classes])) for out in outputs]
+    probabilities = [heat_probabilities(out[:, :net.num_classes]) for out in outputs]
     return {"verify/n": len(samples), "verify/max_abs_diff": float(np.abs(np.subtract(*probabilities)).max()),
             "verify/argmax_agree": float(np.mean(same)), "verify/torch_acc": float(recall[0]),
             "verify/onnx_acc": float(recall[1])}

@@ -1,4 +1,5 @@
-"""Plate boxes (x, y, w, h) in photo pixels: overlap, and cutting them out of a photo with a margin."""
+"""Plate boxes (x, y, w, h) in photo pixels: overlap, cutting them out of a photo with a margin, and a found
+(x0, y0, x1, y1) box in whole pixels."""
 import numpy as np
 
 Box = tuple[int, int, int, int]
@@ -20,3 +21,9 @@ def crop_box(image: np.ndarray, box: Box, margin: tuple[float, float]) -> tuple[
     x0, y0 = max(0, x - dx), max(0, y - dy)
     x1, y1 = min(image.shape[1], x + w + dx), min(image.shape[0], y + h + dy)
     return image[y0:y1, x0:x1], (x0, y0, x1 - x0, y1 - y0)
+
+
+def xywh(box) -> Box:
+    """A float (x0, y0, x1, y1) box as whole-pixel (x, y, w, h), at least one pixel each way."""
+    x0, y0, x1, y1 = (round(float(v)) for v in box)
+    return x0, y0, max(1, x1 - x0), max(1, y1 - y0)

@@ -17,6 +17,16 @@ class Detections:
         """The same detections with boxes divided by `factor` (input pixels per photo pixel)."""
         return Detections(self.boxes / factor, self.scores, self.classes)
 
+    def kept(self, score_floor: float, max_boxes: int) -> "Detections":
+        """The best `max_boxes` of the detections scored `score_floor` or more: what reading keeps of a ranking."""
+        keep = np.flatnonzero(self.scores >= score_floor)[:max_boxes]
+        return Detections(self.boxes[keep], self.scores[keep], self.classes[keep])
+
+
+def heat_probabilities(heatmap_logits: np.ndarray) -> np.ndarray:
+    """The heatmap's logits as probabilities (the sigmoid), in float32."""
+    return 1 / (1 + np.exp(-heatmap_logits.astype(np.float32)))
+
 
 def decode_centres(heatmap_logits: np.ndarray, size: np.ndarray, offset: np.ndarray, stride: int,
                    score_floor: float, max_boxes: int, nms_iou: float) -> list[Detections]:
@@ -25,7 +35,7 @@ def decode_centres(heatmap_logits: np.ndarray, size: np.ndarray, offset: np.ndar
     A detection is a heatmap cell that is the maximum of its 3 x 3 neighbourhood (CenterNet's peak picking) with
     a probability of at least `score_floor`; at most `max_boxes` per image. Boxes overlapping a better one by more
     than `nms_iou` are dropped, whatever their class: a plate or a character is one object."""
-    probabilities = 1 / (1 + np.exp(-heatmap_logits.astype(np.float32)))
+    probabilities = heat_probabilities(heatmap_logits)
     found = []
     for heat, log_size, shift in zip(probabilities, size, offset):
         peaks = np.stack([cv2.dilate(channel, np.ones((3, 3), np.uint8)) for channel in heat]) == heat

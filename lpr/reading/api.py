@@ -13,13 +13,12 @@ from pathlib import Path
 
 import numpy as np
 
-from lpr.core.boxes import crop_box
+from lpr.core.boxes import crop_box, xywh
 from lpr.core.errors import LprError
 from lpr.core.formats import PlateFormats
 from lpr.core.images import read_image
 from lpr.reading.detector import PlateFinder
 from lpr.reading.load import load_engines
-from lpr.reading.pipeline import xywh
 from lpr.reading.vote import majority_reading
 
 

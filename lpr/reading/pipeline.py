@@ -16,7 +16,7 @@ import numpy as np
 import pydantic.dataclasses
 from pydantic import PositiveInt, SkipValidation, model_validator, validate_call
 
-from lpr.core.boxes import crop_box
+from lpr.core.boxes import crop_box, xywh
 from lpr.core.errors import LprError
 from lpr.core.images import read_image
 from lpr.data.samples import PlateSample
@@ -53,12 +53,6 @@ class Locate:
     @property
     def margins(self) -> list[Margin]:
         return [self.crop_margin, *self.vote_margins]
-
-
-def xywh(box: np.ndarray) -> tuple[int, int, int, int]:
-    """A float (x0, y0, x1, y1) box as whole-pixel (x, y, w, h), at least one pixel each way."""
-    x0, y0, x1, y1 = (round(float(v)) for v in box)
-    return x0, y0, max(1, x1 - x0), max(1, y1 - y0)
 
 
 @dataclass

@@ -138,9 +138,7 @@ class PlateDetector(LightningModule):
         self.log(f"{stage}/loss", self.loss(outputs, targets)["loss"], on_epoch=True, prog_bar=True,
                  batch_size=len(images))
         ranked = self.detect(outputs, self.hparams.map_floor, max_boxes=100)  # COCO's mAP counts up to 100 a photo
-        kept = [Detections(d.boxes[keep][:self.hparams.max_boxes], d.scores[keep][:self.hparams.max_boxes],
-                           d.classes[keep][:self.hparams.max_boxes]) for d in ranked
-                for keep in [d.scores >= self.hparams.score_floor]]
+        kept = [d.kept(self.hparams.score_floor, self.hparams.max_boxes) for d in ranked]
         getattr(self, f"{stage}_scores").update(ranked, kept, targets)
 
     def log_scores(self, stage: str) -> dict[str, torch.Tensor]:
