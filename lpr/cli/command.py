@@ -1,33 +1,53 @@
 """How every entry point starts: Hydra's main over the repository's configs/, with lpr's one-line errors."""
 import functools
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 import hydra
+from hydra.errors import HydraException
+from omegaconf.errors import OmegaConfBaseException
 
-from lpr.core.errors import exit_on_lpr_error
+from lpr.core.errors import LprError, as_lpr_error, exit_on_lpr_error, fail
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
 
 
-def command(task, config_name: str):
-    """`python -m lpr.<name>` for a task that takes the composed config: an LprError is one `error:` line and exit
-    code 2. The task's return value goes back to Hydra (a sweeper's objective). Hydra reports a config it cannot
-    compose (an unknown key or group) in its own words and exits 1 before the task starts: that exit is lpr's 2."""
-    started = []
+def hydra_problem(error: BaseException) -> LprError:
+    """Hydra's refusal of a command line (an unknown key or group, a bad override) in its own words, on one line."""
+    text = " ".join(str(error).split())
+    cause = error.__cause__
+    if isinstance(cause, OmegaConfBaseException):
+        text += f" ({str(cause).splitlines()[0]})"
+    return LprError(f"config: {text}")
+
+
+def command(task, config_name: str, argv_hook: Callable[[list[str]], list[str]] | None = None):
+    """`python -m lpr.<name>` for a task that takes the composed config: the user's problem is one `error:` line and
+    exit code 2, in the task or before it (Hydra refusing an override, a run folder that cannot be made). The task's
+    return value goes back to Hydra (a sweeper's objective). `argv_hook` may rewrite the overrides before Hydra
+    reads them."""
 
     @functools.wraps(task)
     def run(cfg):
-        started.append(True)
         return exit_on_lpr_error(task)(cfg)
 
     hydra_main = hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name=config_name)(run)
 
     def main():
+        import sys
+
+        if argv_hook is not None:
+            sys.argv[1:] = argv_hook(sys.argv[1:])
+        os.environ["HYDRA_FULL_ERROR"] = "1"  # Hydra raises instead of printing a trimmed traceback: lpr reports
         try:
             return hydra_main()
-        except SystemExit as stop:
-            if stop.code == 1 and not started:
-                raise SystemExit(2) from None
-            raise
+        except (HydraException, OmegaConfBaseException) as error:
+            fail(hydra_problem(error))
+        except OSError as error:
+            problem = as_lpr_error(error)
+            if problem is None:
+                raise
+            fail(problem)
 
     return main

@@ -23,7 +23,7 @@ from lpr.core.boxes import xywh
 from lpr.core.centre_decode import Detections
 from lpr.core.config import instantiate
 from lpr.core.errors import LprError
-from lpr.core.images import IMAGE_SUFFIXES, read_image
+from lpr.core.images import IMAGE_SUFFIXES, PhotoLimits, load_photo
 from lpr.data.detection import BoxSample, DetectionRoot, load_box_folder
 from lpr.reading.detector import PlateFinder
 
@@ -66,23 +66,30 @@ def scores(photos: list[BoxSample], ranked: list[Detections], kept: list[Detecti
 
 def detect(cfg: DictConfig) -> dict:
     run_dir = Path(cfg.paths.output_dir)
-    finder = PlateFinder(str(cfg.detector), cfg.score_floor, cfg.max_boxes, cfg.nms_iou, cfg.threads)
+    if not Path(cfg.detector).exists():
+        raise LprError(f"{cfg.detector}: detector not found")
     photos = photos_of(cfg)
+    limits = instantiate(cfg.photo_limits)
+    finder = PlateFinder(str(cfg.detector), cfg.score_floor, cfg.max_boxes, cfg.nms_iou, cfg.threads)
     labelled = all(photo.boxes is not None for photo in photos)
     write_provenance(run_dir, cfg)
     problems, ranked, kept, read = [], [], [], []
     started = time.perf_counter()
     with ThreadPoolExecutor(cfg.threads or 2) as pool:
-        for photo, image in zip(photos, pool.map(try_read, photos)):
-            if isinstance(image, str):
-                problems.append(image)
+        for photo, loaded in zip(photos, pool.map(lambda photo: try_load(photo, limits), photos)):
+            if isinstance(loaded, str):
+                problems.append(loaded)
                 continue
+            image, scale, note = loaded
+            if note:
+                print(f"note: {photo.image_path}: {note}", file=sys.stderr)
             found = finder.find([image], cfg.map_floor if labelled else None, 100 if labelled else None)[0]
+            found = found.scaled(scale) if scale != 1 else found  # boxes in the photo's own pixels
             kept.append(found.kept(finder.score_floor, finder.max_boxes))
             ranked.append(found)
             read.append(photo)
             if cfg.draw:
-                draw(image, photo, kept[-1], run_dir / "drawn" / photo.name)
+                draw(image, scale, photo, kept[-1], run_dir / "drawn" / photo.name)
     elapsed = time.perf_counter() - started
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
@@ -100,9 +107,9 @@ def detect(cfg: DictConfig) -> dict:
     return metrics
 
 
-def try_read(photo: BoxSample) -> np.ndarray | str:
+def try_load(photo: BoxSample, limits: PhotoLimits) -> tuple[np.ndarray, float, str] | str:
     try:
-        return read_image(photo.image_path, color=True)
+        return load_photo(photo.image_path, limits)
     except LprError as error:
         return str(error)
 
@@ -123,13 +130,14 @@ def write_boxes(run_dir: Path, photos: list[BoxSample], found: list[Detections])
     write_json_atomic(run_dir / "boxes.json", listed)
 
 
-def draw(image: np.ndarray, photo: BoxSample, found: Detections, path: Path) -> None:
-    """The photo with its labelled boxes (red, where labelled) and the found ones (green, with their scores)."""
+def draw(image: np.ndarray, scale: float, photo: BoxSample, found: Detections, path: Path) -> None:
+    """The photo (as loaded: `scale` of its own size) with its labelled boxes (red, where labelled) and the found
+    ones (green, with their scores)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     thickness = max(1, round(max(image.shape[:2]) / 400))
-    for x0, y0, x1, y1 in (photo.boxes if photo.boxes is not None else []):
+    for x0, y0, x1, y1 in (photo.boxes * scale if photo.boxes is not None else []):
         cv2.rectangle(image, (round(x0), round(y0)), (round(x1), round(y1)), (0, 0, 255), thickness)
-    for (x0, y0, x1, y1), score in zip(found.boxes, found.scores):
+    for (x0, y0, x1, y1), score in zip(found.boxes * scale, found.scores):
         cv2.rectangle(image, (round(x0), round(y0)), (round(x1), round(y1)), (0, 255, 0), thickness)
         cv2.putText(image, f"{score:.2f}", (round(x0), max(10, round(y0) - 3)), cv2.FONT_HERSHEY_SIMPLEX,
                     0.4 * thickness, (0, 255, 0), thickness)

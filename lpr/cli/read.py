@@ -7,8 +7,9 @@ one row a plate, none for a photo without one; labelled photos are scored by the
 
 PATH is an image, a folder of images, a folder of plate crops with labels.csv, or an OpenALPR folder.
 `backend=onnx model_path=MODEL.onnx` reads with onnxruntime only (from `lpr.export`): no torch import on that path.
-Prints `image<TAB>plate` per plate read; writes predictions.csv (with each plate's box), metrics.json (where
-labels exist) and a grid of the first failures (failures.png, also in TensorBoard) in the run dir. A bad file is
+Prints `image<TAB>plate` per plate read, and `image<TAB><TAB>why` for a photo that gives none (no plate found, every
+reading below the locate mode's min_confidence, the image too small); writes predictions.csv (each plate's box and
+status), metrics.json (counts of each, and the plate metrics where labels exist) and a grid of the first failures (failures.png, also in TensorBoard) in the run dir. A bad file is
 one `error:` line and the rest is still read; the exit code is non-zero only when nothing could be read.
 """
 import csv
@@ -19,6 +20,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 from omegaconf import DictConfig, ListConfig
+from pydantic import validate_call
 
 from lpr.cli.command import command
 from lpr.cli.run_files import write_metrics, write_provenance
@@ -29,7 +31,7 @@ from lpr.core.formats import PlateFormats
 from lpr.core.plate_metrics import plate_metrics
 from lpr.data.samples import PlateSample
 from lpr.reading.failures import failure_grid
-from lpr.reading.load import load_engines
+from lpr.reading.load import Backend, load_engines
 from lpr.reading.pipeline import PlateReader, PlateResult
 from lpr.reading.subset import select_samples
 
@@ -44,29 +46,44 @@ def plain(paths):
     return as_list(paths) if isinstance(paths, ListConfig) else paths
 
 
+@validate_call  # refuses a backend it does not know by name
+def model_key(backend: Backend) -> str:
+    """Where the config names the models of a backend: checkpoints (torch) or exported models (onnx)."""
+    return "ckpt_path" if backend == "torch" else "model_path"
+
+
 def model_paths(cfg: DictConfig) -> list[str]:
-    """The checkpoints (torch) or exported models (onnx) to read with: one, or several as an ensemble."""
-    key = "ckpt_path" if cfg.backend == "torch" else "model_path"
+    """The checkpoints (torch) or exported models (onnx) to read with: one, or several as an ensemble, each
+    checked to exist before any model library is imported, so a typo is answered at once."""
+    key = model_key(backend=cfg.backend)
+    if cfg[key] is None:
+        raise LprError(f"{key}: no value given (add {key}=... to the command)")
     paths = as_list(cfg[key])
     if not paths:
         raise LprError(f"{key}: an empty list names no model to read with")
+    for path in paths:
+        if not Path(path).exists():
+            raise LprError(f"{path}: {'checkpoint' if cfg.backend == 'torch' else 'ONNX model'} not found")
     return paths
 
 
 def plate_reader(cfg: DictConfig, paths: list[str], backend: str) -> PlateReader:
-    """A reader of these models (several: an ensemble) with the config's locate, segment, formats and threads."""
+    """A reader of these models (several: an ensemble) with the config's locate, segment, formats, photo limits
+    and threads."""
     locate = instantiate(cfg.locate)
     segmenter = instantiate(cfg.segment)
+    limits = instantiate(cfg.photo_limits)
     engines = load_engines(paths, backend=backend, segmenter=segmenter, formats=PlateFormats(cfg.formats.patterns),
                            edge_min_prob=cfg.edge_min_prob, threads=cfg.threads)
-    return PlateReader(engines, locate, segmenter, cfg.threads or 2)
+    return PlateReader(engines, locate, segmenter, cfg.threads or 2, limits)
 
 
 def read(cfg: DictConfig) -> dict:
     run_dir = Path(cfg.paths.output_dir)
-    reader = plate_reader(cfg, model_paths(cfg), cfg.backend)
+    paths = model_paths(cfg)
     samples, problems = select_samples(cfg.input, subset=cfg.subset, split=instantiate(cfg.split),
                                        ckpt_paths=as_list(cfg.ckpt_path) if cfg.backend == "torch" else None)
+    reader = plate_reader(cfg, paths, cfg.backend)
     write_provenance(run_dir, cfg)
     started = time.perf_counter()
     results = reader.read(samples, batch_plates=cfg.batch_plates, problems=problems)
@@ -76,20 +93,22 @@ def read(cfg: DictConfig) -> dict:
 
     with (run_dir / "predictions.csv").open("w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["image", "text", "confidence", "x", "y", "w", "h"])
+        writer.writerow(["image", "text", "confidence", "x", "y", "w", "h", "status"])
         for result in results:
-            writer.writerow([result.sample.name, result.text, f"{result.confidence:.4f}", *(result.box or [""] * 4)])
-            print(f"{result.sample.name}\t{result.text}")
+            writer.writerow([result.sample.name, result.text, f"{result.confidence:.4f}", *(result.box or [""] * 4),
+                             result.status])
+            print(f"{result.sample.name}\t{result.text}" + ("" if result.found else f"\t{result.status}"))
     if not reader.photos:
         raise LprError(f"{cfg.input}: nothing could be read ({len(problems)} problem(s) above)")
 
-    metrics = {"n_read": len(results), "n_problems": len(problems), "plates_per_s": round(len(results) / elapsed, 2),
-               "photos_per_s": round(len(reader.photos) / elapsed, 2),
+    plates = [result for result in results if result.found]
+    metrics = {"n_read": len(plates), "n_problems": len(problems), "plates_per_s": round(len(plates) / elapsed, 2),
+               "photos_per_s": round(len(reader.photos) / elapsed, 2), **status_counts(results),
                "locate": reader.mode, "input": str(cfg.input), "backend": cfg.backend,
                "ckpt_path": plain(cfg.get("ckpt_path")), "model_path": plain(cfg.get("model_path"))}
     labelled = [r for r in results if r.sample.text is not None]
     if reader.mode == "detector":
-        metrics.update(detector_metrics(reader.photos, results))
+        metrics.update(detector_metrics(reader.photos, plates))
     elif labelled:
         metrics.update(plate_metrics([r.text for r in labelled], [r.sample.text for r in labelled]))
         boxed = [r for r in labelled if r.sample.box is not None]
@@ -102,6 +121,15 @@ def read(cfg: DictConfig) -> dict:
     summary = {k: v for k, v in metrics.items() if "/" in k or k == "plates_per_s"}
     print(f"{summary}\nRun: {run_dir}  (predictions.csv, metrics.json)", file=sys.stderr)
     return metrics
+
+
+def status_counts(results: list[PlateResult]) -> dict:
+    """How many photos gave no plate, and why; how many were scaled down to be read."""
+    return {"n_no_plate": sum(not r.found for r in results),
+            "n_no_plate_found": sum(r.status.startswith("no plate found") for r in results),
+            "n_below_min_confidence": sum(r.status.startswith("no plate: ") for r in results),
+            "n_too_small": sum(r.status.startswith("image too small") for r in results),
+            "n_scaled_down": len({r.sample.name for r in results if "scaled down" in r.status})}
 
 
 def detector_metrics(photos: list[PlateSample], results: list[PlateResult]) -> dict:

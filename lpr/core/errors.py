@@ -8,6 +8,8 @@ from pydantic import ValidationError
 
 log = logging.getLogger("lpr")
 
+EXIT_CODE = 2  # what every lpr entry point exits with on bad input, as argparse does
+
 
 class LprError(Exception):
     """A problem with the user's input (file, folder, config value) that they can fix."""
@@ -22,8 +24,29 @@ def config_error(error: ValidationError, target: str) -> LprError:
     return LprError(f"config value `{where}` for {target}: {first['msg']} (got {first['input']!r})")
 
 
+def as_lpr_error(error: BaseException) -> LprError | None:
+    """The user's problem an exception reports, as an LprError; None for an exception that is lpr's own bug.
+
+    A file the system refuses (an output folder that cannot be written, a path beneath a file, a full disk) is the
+    user's to fix wherever it happens, so an OSError naming a file is one line too."""
+    if isinstance(error, LprError):
+        return error
+    if isinstance(error, ValidationError):
+        return config_error(error, error.title.removesuffix(".__init__"))
+    if isinstance(error, MissingMandatoryValue):
+        return LprError(f"{error.full_key}: no value given (add {error.full_key}=... to the command)")
+    if isinstance(error, OSError) and error.filename is not None:
+        return LprError(f"{error.filename}: {error.strerror or error}")
+    return None
+
+
+def fail(error: LprError):
+    print(f"error: {error}", file=sys.stderr)
+    sys.exit(EXIT_CODE)
+
+
 def exit_on_lpr_error(main):
-    """Turn an LprError raised anywhere below an entry point into `error: ...` and exit code 2.
+    """Turn the user's problem raised anywhere below an entry point (`as_lpr_error`) into `error: ...` and exit 2.
 
     So is a pydantic ValidationError: objects built outside `lpr.core.config.instantiate` (a partial called at `setup`)
     check their arguments with `validate_call` too. A config value left `???` names itself.
@@ -33,12 +56,10 @@ def exit_on_lpr_error(main):
     def wrapper(*args, **kwargs):
         try:
             return main(*args, **kwargs)
-        except (LprError, ValidationError, MissingMandatoryValue) as error:
-            if isinstance(error, ValidationError):
-                error = config_error(error, error.title.removesuffix(".__init__"))
-            elif isinstance(error, MissingMandatoryValue):
-                error = LprError(f"{error.full_key}: no value given (add {error.full_key}=... to the command)")
-            print(f"error: {error}", file=sys.stderr)
-            sys.exit(2)
+        except (LprError, ValidationError, MissingMandatoryValue, OSError) as error:
+            problem = as_lpr_error(error)
+            if problem is None:
+                raise
+            fail(problem)
 
     return wrapper

@@ -3,7 +3,10 @@ batches with one or more engines (an ensemble), and keep one reading a photo.
 
 locate=none reads each image as a plate crop; locate=box reads the labelled box at several margins and keeps the
 reading most of them agree on; locate=auto reads every OpenCV candidate and keeps the most plate-like reading;
-locate=detector reads every plate a trained detector finds: one reading a plate, none for a photo without one.
+locate=detector reads every plate a trained detector finds: one reading a plate.
+
+Nothing is silent: a photo that gives no plate still gives one result, its status saying why (nothing found, every
+reading below the locate mode's `min_confidence`, the image too small); a photo scaled down to read says so too.
 """
 import sys
 from collections import defaultdict
@@ -14,11 +17,11 @@ from typing import Literal
 import cv2
 import numpy as np
 import pydantic.dataclasses
-from pydantic import PositiveInt, SkipValidation, model_validator, validate_call
+from pydantic import Field, PositiveInt, SkipValidation, model_validator, validate_call
 
 from lpr.core.boxes import crop_box, xywh
 from lpr.core.errors import LprError
-from lpr.core.images import read_image
+from lpr.core.images import PhotoLimits, load_photo
 from lpr.data.samples import PlateSample
 from lpr.reading.detector import PlateFinder
 from lpr.reading.engine import Engine, PlateReading
@@ -34,9 +37,11 @@ class Locate:
     """Where a photo's plate crops come from. `none`: the image is the crop. `box`: the labelled box, cut at
     `crop_margin` and at each of `vote_margins`; the reading most of the crops agree on wins. `auto`: every
     candidate `locator` finds; the most plate-like reading wins. `detector`: every plate `detector` finds, cut at
-    `crop_margin`, each read on its own."""
+    `crop_margin`, each read on its own. A reading less sure than `min_confidence` is no plate: where the mode
+    has to find the plate, a photo without one (a portrait) would otherwise read as the likeliest text."""
 
     mode: Literal["auto", "box", "none", "detector"]
+    min_confidence: float = Field(0.0, ge=0.0, le=1.0)
     crop_margin: Margin = (0.0, 0.0)
     vote_margins: list[Margin] = field(default_factory=list)
     locator: PlateLocator | None = None
@@ -55,45 +60,75 @@ class Locate:
         return [self.crop_margin, *self.vote_margins]
 
 
+READ = "read"
+
+
 @dataclass
 class PlateResult:
     sample: PlateSample
     text: str
     confidence: float
-    box: tuple[int, int, int, int] | None  # where the plate was read, in the photo
+    box: tuple[int, int, int, int] | None  # where the plate was read, in the photo's own pixels
     crop: np.ndarray
     segmentation: Segmentation | None
+    status: str = READ  # or why there is no plate: "no plate found", "image too small (1x1)", ...
+
+    @property
+    def found(self) -> bool:
+        return self.status.startswith(READ)
+
+
+@dataclass
+class PhotoCrops:
+    """What one photo gives to read: its crops, each with (plate box, crop box) in the loaded image's pixels, the
+    scale it was loaded at, a note on the photo ("" or how it was scaled), and why it was not read ("" if it was)."""
+    crops: list[np.ndarray]
+    places: list[tuple]
+    scale: float = 1.0
+    note: str = ""
+    unread: str = ""
 
 
 class PlateReader:
     """Runs one locate mode over samples: loads photos in threads, reads plate crops in large batches. With several
     engines (an ensemble) every crop is read by each, and all the readings of a photo vote together."""
 
-    def __init__(self, engines: list[Engine], locate: Locate, segmenter: CharSegmenter, threads: int):
+    def __init__(self, engines: list[Engine], locate: Locate, segmenter: CharSegmenter, threads: int,
+                 limits: PhotoLimits = PhotoLimits()):
         self.engines = engines
-        self.mode, self.margins = locate.mode, locate.margins
+        self.mode, self.margins, self.min_confidence = locate.mode, locate.margins, locate.min_confidence
         self.locator = locate.locator if self.mode == "auto" else None
         self.detector = locate.detector if self.mode == "detector" else None
         # crops of a photo read at once: locate=box its first majority of margins, the others only where they disagree
         self.first_round = len(self.margins) // 2 + 1 if self.mode == "box" else sys.maxsize
         self.segmenter = segmenter
         self.threads = threads
+        self.limits = limits
 
-    def plate_crops(self, sample: PlateSample) -> tuple[list[np.ndarray], list[tuple]]:
-        """The crops to read from one photo, each with (plate box, crop box) in photo pixels; LprError for a bad
-        file or box."""
-        image = read_image(sample.image_path, color=True)
+    def plate_crops(self, sample: PlateSample) -> PhotoCrops:
+        """The crops to read from one photo; LprError for a bad file or box."""
+        image, scale, note = load_photo(sample.image_path, self.limits)
+        if min(image.shape[:2]) < self.limits.min_side:
+            return PhotoCrops([], [], scale, note, unread=f"image too small ({image.shape[1]}x{image.shape[0]}, "
+                                                          f"min_side {self.limits.min_side})")
         if self.mode == "none":
-            return [image], [(None, None)]
+            return PhotoCrops([image], [(None, None)], scale, note)
         if self.mode == "box":
-            if sample.box is None:
-                raise LprError(f"{sample.image_path}: locate=box but the input labels no box for it")
-            x, y, w, h = sample.box
-            if w <= 0 or h <= 0 or x >= image.shape[1] or y >= image.shape[0] or x + w <= 0 or y + h <= 0:
-                raise LprError(f"{sample.image_path}: box {sample.box} lies outside the {image.shape[1]}x"
-                               f"{image.shape[0]} image")
-            crops = [crop_box(image, sample.box, margin) for margin in self.margins]
-            return [crop for crop, _ in crops], [(origin, origin) for _, origin in crops]
+            return PhotoCrops(*self.box_crops(sample, image, scale), scale, note)
+        return PhotoCrops(*self.found_crops(image), scale, note)
+
+    def box_crops(self, sample: PlateSample, image: np.ndarray, scale: float) -> tuple[list, list]:
+        if sample.box is None:
+            raise LprError(f"{sample.image_path}: locate=box but the input labels no box for it")
+        x, y, w, h = sample.box
+        height, width = round(image.shape[0] / scale), round(image.shape[1] / scale)
+        if w <= 0 or h <= 0 or x >= width or y >= height or x + w <= 0 or y + h <= 0:
+            raise LprError(f"{sample.image_path}: box {sample.box} lies outside the {width}x{height} image")
+        crops = [crop_box(image, scaled(sample.box, scale), margin) for margin in self.margins]
+        return [crop for crop, _ in crops], [(origin, origin) for _, origin in crops]
+
+    def found_crops(self, image: np.ndarray) -> tuple[list, list]:
+        """Every plate the detector or the locator finds, cut at its margin."""
         if self.detector is not None:
             boxes, margin = [xywh(box) for box in self.detector(image).boxes], self.margins[0]
         else:
@@ -131,12 +166,12 @@ class PlateReader:
                         problems.append(item)
                         continue
                     for reader, engine in enumerate(self.engines):
-                        crops += item[0]
-                        boxes += item[1]
-                        owners += [index] * len(item[0])
-                        readers += [reader] * len(item[0])
+                        crops += item.crops
+                        boxes += item.places
+                        owners += [index] * len(item.crops)
+                        readers += [reader] * len(item.crops)
                         prepared += [engine.prepare(crop) if rank < self.first_round else None
-                                     for rank, crop in enumerate(item[0])]
+                                     for rank, crop in enumerate(item.crops)]
                 readings = self.read_prepared(crops, owners, readers, prepared)
                 results += self.pick(chunk, crops, boxes, owners, readings, loaded)
         return results
@@ -172,34 +207,66 @@ class PlateReader:
             return str(error)
 
     def pick(self, chunk, crops, boxes, owners, readings, loaded) -> list[PlateResult]:
-        """One result per readable photo: the reading most of its crops agree on (locate=box, none), or
-        (locate=auto) its most plate-like candidate."""
-        if self.locator is not None:
-            scores = [self.locator.plausibility(r.text, r.confidence, self.engines[0].formats) for r in readings]
+        """The results of each readable photo: every plate found (locate=detector), or the reading most of its crops
+        agree on (locate=box, none), or its most plate-like candidate (locate=auto); those below `min_confidence`
+        dropped; a photo left with none gives one result saying why."""
         positions: dict[int, list[int]] = {}
         for position, owner in enumerate(owners):
             if readings[position] is not None:
                 positions.setdefault(owner, []).append(position)
         results = []
         for index, sample in enumerate(chunk):
-            if isinstance(loaded[index], str):
+            cut = loaded[index]
+            if isinstance(cut, str):
                 continue
             self.photos.append(sample)
-            if self.detector is not None:  # every plate found is a result; a photo without one has none
-                results += [PlateResult(sample, readings[p].text, readings[p].confidence, boxes[p][0], crops[p],
-                                        readings[p].segmentation) for p in positions.get(index, [])]
-                continue
-            if index not in positions:  # no candidate at all: an empty reading, still counted
-                results.append(PlateResult(sample, "", 0.0, None, np.zeros((8, 8, 3), np.uint8), None))
-                continue
-            if self.locator is None:
-                position, confidence = majority_reading(readings, positions[index])
+            if index not in positions:
+                found = []
+            elif self.detector is not None:
+                found = [self.result(sample, cut, readings[p], readings[p].confidence, boxes[p][0], crops[p])
+                         for p in positions[index]]
             else:
-                position = max(positions[index], key=lambda candidate: scores[candidate])
-                confidence = readings[position].confidence
-            reading, (box, origin) = readings[position], boxes[position]
-            if self.locator is not None:
-                segmentation = reading.segmentation or self.segmenter(crops[position])
-                box = self.locator.tighten(box, segmentation.extent(origin, self.locator.min_chars))
-            results.append(PlateResult(sample, reading.text, confidence, box, crops[position], reading.segmentation))
+                found = [self.chosen(sample, cut, positions[index], crops, boxes, readings)]
+            sure = [result for result in found if result.confidence >= self.min_confidence]
+            results += sure or [self.no_plate(sample, cut, found)]
         return results
+
+    def chosen(self, sample, cut: PhotoCrops, mine: list[int], crops, boxes, readings) -> PlateResult:
+        if self.locator is None:
+            position, confidence = majority_reading(readings, mine)
+        else:
+            formats = self.engines[0].formats
+            position = max(mine, key=lambda p: self.locator.plausibility(readings[p].text, readings[p].confidence,
+                                                                         formats))
+            confidence = readings[position].confidence
+        reading, (box, origin) = readings[position], boxes[position]
+        if self.locator is not None:
+            segmentation = reading.segmentation or self.segmenter(crops[position])
+            box = self.locator.tighten(box, segmentation.extent(origin, self.locator.min_chars))
+        return self.result(sample, cut, reading, confidence, box, crops[position])
+
+    @staticmethod
+    def result(sample, cut: PhotoCrops, reading: PlateReading, confidence: float, box, crop) -> PlateResult:
+        """A plate read, its box in the photo's own pixels."""
+        box = scaled(box, 1 / cut.scale) if box is not None and cut.scale != 1 else box
+        return PlateResult(sample, reading.text, confidence, box, crop, reading.segmentation,
+                           "; ".join(filter(None, [READ, cut.note])))
+
+    def no_plate(self, sample, cut: PhotoCrops, found: list[PlateResult]) -> PlateResult:
+        """The one result of a photo without a plate, saying why."""
+        if cut.unread:
+            why = cut.unread
+        elif found:
+            why = (f"no plate: best reading {max(r.confidence for r in found):.2f} sure, below min_confidence "
+                   f"{self.min_confidence}")
+        else:
+            why = "no plate found"
+        best = max(found, key=lambda r: r.confidence, default=None)
+        return PlateResult(sample, "", best.confidence if best else 0.0, None,
+                           best.crop if best else np.zeros((8, 8, 3), np.uint8), None,
+                           "; ".join(filter(None, [why, cut.note])))
+
+
+def scaled(box, scale: float) -> tuple[int, int, int, int]:
+    """An (x, y, w, h) box in the pixels of the image scaled by `scale`."""
+    return tuple(round(value * scale) for value in box)

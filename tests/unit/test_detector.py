@@ -92,13 +92,17 @@ def test_reading_with_the_detector_gives_a_row_a_plate(detector_run, unseen_scen
     from lpr.cli.read import read
 
     metrics = read(compose_config("read", [f"ckpt_path={small_crnn_ckpt}", f"input={unseen_scenes}",
-                                           "locate=detector", f"locate.detector.model={best_ckpt(detector_run)}"],
+                                           "locate=detector", f"locate.detector.model={best_ckpt(detector_run)}",
+                                           "locate.min_confidence=0"],  # this barely trained reader is sure of none
                                   tmp_path))
     with open(tmp_path / "predictions.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    per_photo = {name: sum(row["image"] == name for row in rows) for name in ("scene0.jpg", "scene1.jpg", "scene2.jpg")}
+    plates = [row for row in rows if row["status"] == "read"]
+    per_photo = {name: sum(row["image"] == name for row in plates) for name in ("scene0.jpg", "scene1.jpg", "scene2.jpg")}
     assert per_photo == {"scene0.jpg": 2, "scene1.jpg": 2, "scene2.jpg": 0}
-    assert all(row["w"] and int(row["w"]) > 0 for row in rows)
+    assert all(row["w"] and int(row["w"]) > 0 for row in plates)
+    assert [(row["image"], row["text"], row["status"]) for row in rows if row not in plates] == [
+        ("scene2.jpg", "", "no plate found")]  # a photo without a plate says so in its row
     assert metrics["n_plates_found"] == 4 and metrics["n_photos_without_plate"] == 1
 
 
@@ -120,6 +124,8 @@ def test_a_box_outside_its_image_is_one_line(tmp_path, small_crnn_ckpt):
     cv2.imwrite(str(tmp_path / "a.jpg"), np.zeros((40, 60, 3), np.uint8))
     (tmp_path / "boxes.csv").write_text("image,x,y,w,h\na.jpg,50,10,30,10\n")
     assert_clean_error(run_cli("lpr.detect", f"detector={small_crnn_ckpt}", f"input={tmp_path}",
+                               f"hydra.run.dir={tmp_path / 'run'}"), "outside the 60x40 image a.jpg")
+    assert_clean_error(run_cli("lpr.detect", f"detector={small_crnn_ckpt}", f"input={tmp_path / 'a.jpg'}",
                                f"hydra.run.dir={tmp_path / 'run'}"), "crnn")
     finished = run_cli("lpr.train", "experiment=detector", "data.synth=null", f"data.roots=[{{path: {tmp_path}}}]",
                        f"hydra.run.dir={tmp_path / 'train'}")

@@ -143,7 +143,8 @@ def test_load_engine_reads_an_export_by_its_reader_info(exported, exported_crnn,
 
 
 def test_without_torch_the_torch_backend_fails_so_the_check_above_means_something(tiny_photo, tmp_path):
-    done = read_without_torch("ckpt_path=any.ckpt", f"input={tiny_photo}", "locate=none",
+    (tmp_path / "any.ckpt").write_bytes(b"")
+    done = read_without_torch(f"ckpt_path={tmp_path / 'any.ckpt'}", f"input={tiny_photo}", "locate=none",
                               f"hydra.run.dir={tmp_path / 'run'}")
     assert done.returncode != 0 and "torch" in done.stderr
 
@@ -152,7 +153,7 @@ def test_bad_model_path_is_one_error_line(tmp_path, tiny_photo):
     corrupt = tmp_path / "corrupt.onnx"
     corrupt.write_bytes(b"not a model")
     for model_path, problem in ((tmp_path / "none.onnx", "ONNX model not found"),
-                                (corrupt, "not a readable ONNX model"), ("null", "ONNX model not found")):
+                                (corrupt, "not a readable ONNX model"), ("null", "model_path: no value given")):
         done = read_without_torch("backend=onnx", f"model_path={model_path}", f"input={tiny_photo}",
                                   f"hydra.run.dir={tmp_path / 'run'}")
         errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
