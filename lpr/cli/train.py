@@ -2,14 +2,21 @@
 
 Composes the config, builds datamodule, model, callbacks, loggers and trainer from it, fits, tests the
 best checkpoint, writes metrics.json, and returns the optimized metric for Hydra sweepers.
+
+A run stopped by SIGTERM (a scheduler, `timeout`) or Ctrl-C saves checkpoints/last.ckpt after its current batch and
+says how to resume; `ckpt_path=<run dir>` resumes it in the same folder with the same overrides (its TensorBoard,
+metrics.json and best-model tracking continue).
 """
 import logging
+import sys
 import time
 from pathlib import Path
 
 import lightning as L
 import torch
+from lightning.pytorch.trainer.states import TrainerStatus
 from lightning.pytorch.utilities import rank_zero_only
+from lightning.pytorch.utilities.exceptions import SIGTERMException
 from omegaconf import DictConfig, OmegaConf
 from pydantic import validate_call
 
@@ -20,6 +27,28 @@ from lpr.core.errors import LprError
 from lpr.training.checkpoint import load_checkpoint, load_weights
 
 log = logging.getLogger(__name__)
+
+
+def override_key(override: str) -> str:
+    return override.split("=", 1)[0].lstrip("+~")
+
+
+def resume_in_place(argv: list[str]) -> list[str]:
+    """The command line of a resumed run: `ckpt_path=` naming a run dir (or a checkpoint in it) continues that run
+    in its own folder, with the overrides it was started with; overrides given now win. A sweep (-m), an explicit
+    hydra.run.dir, or a checkpoint from outside a run dir keep the command line as it is."""
+    given = {override_key(arg): arg for arg in argv if "=" in arg and not arg.startswith("-")}
+    if "ckpt_path" not in given or "hydra.run.dir" in given or {"-m", "--multirun"} & set(argv):
+        return argv
+    path = Path(given["ckpt_path"].split("=", 1)[1].strip("'\""))
+    run_dir = path if path.is_dir() else path.parent.parent
+    overrides = run_dir / ".hydra" / "overrides.yaml"
+    if not overrides.is_file():
+        return argv
+    started_with = [str(o) for o in OmegaConf.load(overrides)
+                    if override_key(str(o)) not in {*given, "ckpt_path", "hydra.run.dir"}]
+    quoted = str(run_dir.resolve()).replace("\\", "\\\\").replace("'", "\\'")
+    return [*started_with, *argv, f"hydra.run.dir='{quoted}'"]
 
 
 def resume_path(cfg: DictConfig) -> str | None:
@@ -77,7 +106,12 @@ def train(cfg: DictConfig) -> dict:
         logger.log_hyperparams(hyperparameters(cfg, model), metrics={cfg.optimized_metric: 0.0})
 
     started = time.perf_counter()
-    trainer.fit(model, datamodule=datamodule, ckpt_path=resume, weights_only=False)
+    try:
+        trainer.fit(model, datamodule=datamodule, ckpt_path=resume, weights_only=False)
+    except SystemExit as stop:  # Lightning's stop after SIGTERM (SIGTERMException) or Ctrl-C
+        if trainer.state.status != TrainerStatus.INTERRUPTED:
+            raise
+        stopped(run_dir, trainer, isinstance(stop, SIGTERMException))
     train_time_s = time.perf_counter() - started
     metrics = {key: value for key, value in trainer.callback_metrics.items() if not key.startswith("test/")}
 
@@ -92,6 +126,16 @@ def train(cfg: DictConfig) -> dict:
         write_metrics(run_dir, metrics)
         report(run_dir, best_ckpt, metrics, cfg.optimized_metric)
     return metrics
+
+
+def stopped(run_dir: Path, trainer: L.Trainer, sigterm: bool):
+    """One line on what a stopped run kept and how to resume it; the exit code a shell gives such a stop."""
+    last = run_dir / "checkpoints" / "last.ckpt"
+    kept = (f"{last} holds step {trainer.global_step}; resume: python -m lpr.train ckpt_path={run_dir}"
+            if last.is_file() else "no step was finished: nothing to resume")
+    print(f"stopped by {'SIGTERM' if sigterm else 'Ctrl-C'} in epoch {trainer.current_epoch}: {kept}",
+          file=sys.stderr)
+    raise SystemExit(143 if sigterm else 130)
 
 
 @rank_zero_only
@@ -111,4 +155,4 @@ def train_task(cfg: DictConfig) -> float | None:
     return float(value) if value is not None else None
 
 
-main = command(train_task, "train")
+main = command(train_task, "train", resume_in_place)

@@ -220,8 +220,8 @@ class DetectionGrid(Callback):
 
 
 class LineProgress(ProgressBar):
-    """Progress as log lines: every `every_n_steps` training steps (epoch, step of the budget, steps/s, the progress
-    bar's metrics) and after each validation. A job whose output goes to a file or a pipe (nohup, SLURM, CI) shows
+    """Progress as log lines: every `every_n_steps` training steps (epoch, step of the budget, steps/s, time left at
+    most, the progress bar's metrics) and after each validation. A job whose output goes to a file or a pipe (nohup, SLURM, CI) shows
     nothing of a live bar; these lines it keeps."""
 
     @validate_call
@@ -249,13 +249,21 @@ class LineProgress(ProgressBar):
             return
         started, first_step = self.started
         rate = (step - first_step) / max(time.perf_counter() - started, 1e-9)
-        budget = trainer.max_steps if trainer.max_steps > 0 else "-"
-        log.info("epoch %d step %d/%s (%.2f steps/s) %s", trainer.current_epoch, step, budget, rate,
-                 self.summary(trainer, pl_module))
+        budget = trainer.estimated_stepping_batches  # early stopping may end the run sooner
+        left = (budget - step) / rate if rate > 0 and budget != float("inf") else None
+        log.info("epoch %d step %d/%s (%.2f steps/s, %s left) %s", trainer.current_epoch, step,
+                 budget if left is not None else "-", rate, clock(left), self.summary(trainer, pl_module))
 
     def on_validation_end(self, trainer: Trainer, pl_module: LightningModule):
         if self.enabled and trainer.is_global_zero and not trainer.sanity_checking:
             log.info("epoch %d validated: %s", trainer.current_epoch, self.summary(trainer, pl_module))
+
+
+def clock(seconds: float | None) -> str:
+    if seconds is None:
+        return "?"
+    minutes, seconds = divmod(round(seconds), 60)
+    return f"{minutes // 60}h{minutes % 60:02d}m" if minutes >= 60 else f"{minutes}m{seconds:02d}s"
 
 
 def progress_bar(every_n_steps: int = 50) -> ProgressBar:

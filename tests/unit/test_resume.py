@@ -1,5 +1,10 @@
 """Nothing lost: runs resume from last.ckpt with their state, and a seed makes them repeatable."""
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 import torch
@@ -7,7 +12,7 @@ import torch
 from lpr.core.errors import LprError
 from lpr.models.seed_cnn import SeedCNN
 from lpr.training.checkpoint import load_trained
-from tests.conftest import compose_config
+from tests.conftest import REPO, compose_config, run_cli
 
 
 @pytest.fixture
@@ -80,3 +85,41 @@ def test_init_from_fine_tunes_a_trained_model_and_refuses_other_weights(synth_ck
         run(tmp_path / "other", f"init_from={small_crnn_ckpt}")
     with pytest.raises(LprError, match="nowhere.ckpt: checkpoint not found"):
         run(tmp_path / "missing", f"init_from={tmp_path / 'nowhere.ckpt'}")
+
+
+@pytest.mark.slow
+def test_sigterm_saves_a_checkpoint_and_the_run_resumes_in_its_folder(tiny_train, tmp_path):
+    """What a scheduler or `timeout` does: SIGTERM mid-training. The run stops within seconds with its last.ckpt;
+    `ckpt_path=<run dir>` alone resumes it in the same folder and ends where the uninterrupted run ends."""
+    progress = ("callbacks.rich_progress_bar", "+trainer.enable_progress_bar")  # tiny_train's are off: on here
+    longer = [*(o for o in tiny_train if not o.startswith(progress)), "data.batch_size=8", "trainer.max_epochs=3",
+              "callbacks.rich_progress_bar.every_n_steps=5"]
+    run_dir = tmp_path / "run"
+    process = subprocess.Popen([sys.executable, "-m", "lpr.train", *longer, f"hydra.run.dir={run_dir}"], cwd=REPO,
+                               env={**os.environ, "NO_ALBUMENTATIONS_UPDATE": "1"}, stderr=subprocess.PIPE, text=True)
+    lines = []
+    for line in process.stderr:  # progress lines, as a job without a terminal logs them
+        lines.append(line)
+        if "epoch 1 step" in line:
+            break
+    signalled = time.perf_counter()
+    process.send_signal(signal.SIGTERM)
+    lines += process.stderr.readlines()
+    assert process.wait(timeout=60) == 143, "".join(lines[-20:])
+    assert time.perf_counter() - signalled < 10
+    assert any(line.startswith("stopped by SIGTERM in epoch 1:") and f"ckpt_path={run_dir}" in line
+               for line in lines), "".join(lines[-20:])
+    assert "Traceback" not in "".join(lines) and not (run_dir / "metrics.json").exists()
+    stopped_at = torch.load(run_dir / "checkpoints" / "last.ckpt", weights_only=False)["global_step"]
+
+    resumed = run_cli("lpr.train", f"ckpt_path={run_dir}")
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    straight = run_cli("lpr.train", *longer, f"hydra.run.dir={tmp_path / 'straight'}")
+    assert straight.returncode == 0, straight.stderr[-2000:]
+    uninterrupted = json.loads((tmp_path / "straight" / "metrics.json").read_text())
+    steps = [torch.load(d / "checkpoints" / "last.ckpt", weights_only=False)["global_step"]
+             for d in (run_dir, tmp_path / "straight")]
+    assert 0 < stopped_at < steps[0] == steps[1]
+    assert metrics["epochs"] == uninterrupted["epochs"] == 3 and metrics["best_ckpt"].startswith(str(run_dir))
+    assert len(list((run_dir / "tensorboard").glob("events.out.tfevents.*"))) >= 2  # one TensorBoard, continued
