@@ -22,7 +22,9 @@ from hydra.core.global_hydra import GlobalHydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, open_dict
 
-REPO = Path(__file__).resolve().parents[1]
+from lpr.core.config import PROJECT_DIR
+
+REPO = PROJECT_DIR  # lpr runs from the project folder; importing it registers the resolver configs/paths uses
 CONFIGS = REPO / "configs"
 
 

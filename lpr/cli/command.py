@@ -2,15 +2,15 @@
 import functools
 import os
 from collections.abc import Callable
-from pathlib import Path
 
 import hydra
 from hydra.errors import HydraException
 from omegaconf.errors import OmegaConfBaseException
 
+from lpr.core.config import PROJECT_DIR
 from lpr.core.errors import LprError, as_lpr_error, exit_on_lpr_error, fail
 
-CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
+CONFIG_DIR = PROJECT_DIR / "configs"
 
 
 def hydra_problem(error: BaseException) -> LprError:

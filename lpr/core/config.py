@@ -9,10 +9,14 @@ from typing import Annotated
 
 import hydra
 from hydra.errors import InstantiationException
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 from pydantic import AfterValidator, PositiveFloat, ValidationError
 
 from lpr.core.errors import LprError, config_error
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+"""The folder holding lpr's configs/: its data/ and logs/ are found from here, wherever a command runs."""
+OmegaConf.register_new_resolver("lpr.project_dir", lambda: str(PROJECT_DIR), replace=True)
 
 
 def ascending(bounds: tuple[float, float]) -> tuple[float, float]:
@@ -53,7 +57,7 @@ def instantiate_group(group: DictConfig | None) -> list:
     return [instantiate(node) for node in group.values() if isinstance(node, DictConfig) and "_target_" in node]
 
 
-
 def shared_data_dir() -> Path:
     """The shared development data where configs/paths/default.yaml finds it, for the scripts outside Hydra."""
-    return Path(os.environ.get("LPR_SHARED_DATA", Path(os.environ.get("LPR_ROOT", ".")) / ".." / "shared" / "data"))
+    root = Path(os.environ.get("LPR_ROOT", PROJECT_DIR))
+    return Path(os.environ.get("LPR_SHARED_DATA", root / ".." / "shared" / "data"))

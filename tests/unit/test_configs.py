@@ -1,14 +1,18 @@
 """Every config composes; the photo split has one owner (configs/split/) that every user of it reads."""
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import torch
+import yaml
 from hydra.utils import instantiate
 from omegaconf import OmegaConf
 
 from lpr.core.alphabet import ALPHABET
 from lpr.data.split import PhotoSplit
-from tests.conftest import CONFIGS, compose_config, hydra_config, photo_split
+from tests.conftest import CONFIGS, REPO, compose_config, hydra_config, photo_split
 
 EXPERIMENTS = sorted(p.stem for p in (CONFIGS / "experiment").glob("*.yaml"))
 MODELS = sorted(p.stem for p in (CONFIGS / "model").glob("*.yaml"))
@@ -43,8 +47,17 @@ def test_character_models_map_images_to_36_logits(model, tmp_path):
 
 def test_run_dirs_follow_the_template_layout():
     cfg = hydra_config("train", [])
-    assert Path(cfg.hydra.run.dir).parent == Path("logs/train/runs")
-    assert Path(cfg.hydra.sweep.dir).parent == Path("logs/train/multiruns")
+    assert Path(cfg.hydra.run.dir).parent == REPO / "logs/train/runs"
+    assert Path(cfg.hydra.sweep.dir).parent == REPO / "logs/train/multiruns"
+
+
+def test_paths_start_from_the_project_wherever_lpr_runs(tmp_path):
+    shown = subprocess.run([sys.executable, "-m", "lpr.train", "--cfg", "job", "--resolve", "--package", "paths"],
+                           cwd=tmp_path, capture_output=True, text=True,
+                           env={key: value for key, value in os.environ.items() if key != "LPR_ROOT"})
+    assert shown.returncode == 0, shown.stderr
+    paths = yaml.safe_load(shown.stdout)
+    assert Path(paths["log_dir"]) == REPO / "logs" and Path(paths["cache_dir"]) == REPO / "data" / "cache"
 
 
 def test_the_photo_split_is_one_group_that_read_and_train_share():
