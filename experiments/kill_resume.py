@@ -1,10 +1,12 @@
-"""Kill a training run with SIGKILL mid-epoch, resume it from its run dir, and compare with an uninterrupted run.
+"""Stop a training run mid-epoch, resume it from its run dir, and compare with an uninterrupted run.
 
-    python experiments/kill_resume.py [--seed-chars DIR] [--epochs 15] [--kill-after 6]
+    python experiments/kill_resume.py [--seed-chars DIR] [--epochs 15] [--kill-after 6] [--signal KILL|TERM|INT]
 
-Both runs: seed_cnn_v1 on seed-chars, same seed. The killed run is stopped once `last.ckpt` holds epoch
-`--kill-after` and a few batches of the next epoch have run; it is then resumed with
-`ckpt_path=<run dir>`. Prints and writes logs/bench/kill_resume/summary.json.
+Both runs: seed_cnn_v1 on seed-chars, same seed. The stopped run gets the signal once `last.ckpt` holds epoch
+`--kill-after` and a few batches of the next epoch have run: SIGKILL loses that epoch's batches (the run resumes
+from the epoch's end), SIGTERM (a scheduler, `timeout`) and SIGINT (Ctrl-C) save them in last.ckpt first. It is
+then resumed with `ckpt_path=<run dir>`. Prints and writes logs/bench/kill_resume/summary.json: how long the stop
+took, its exit code, the steps kept, and both runs' val/acc_best.
 """
 import argparse
 import json
@@ -38,6 +40,7 @@ def main():
     parser.add_argument("--seed-chars", default=str(shared_data_dir() / "seed-chars"))
     parser.add_argument("--epochs", type=int, default=15)
     parser.add_argument("--kill-after", type=int, default=6)
+    parser.add_argument("--signal", choices=["KILL", "TERM", "INT"], default="KILL")
     args = parser.parse_args()
     shutil.rmtree(OUT, ignore_errors=True)  # a stale last.ckpt would end the wait below at once
 
@@ -47,15 +50,19 @@ def main():
     while (last_epoch(killed_dir) or -1) < args.kill_after:
         time.sleep(0.2)
     time.sleep(0.5)  # into the next epoch
-    process.send_signal(signal.SIGKILL)
-    process.wait()
+    process.send_signal(getattr(signal, f"SIG{args.signal}"))
+    signalled = time.perf_counter()
+    exit_code = process.wait()
+    stop_seconds = round(time.perf_counter() - signalled, 2)
     killed_at = last_epoch(killed_dir)
+    kept_steps = torch.load(killed_dir / "checkpoints" / "last.ckpt", weights_only=False)["global_step"]
     leftovers = [str(p) for p in killed_dir.rglob("*.partial")]
     subprocess.run(train_command(killed_dir, args, f"ckpt_path={killed_dir}"), check=True, capture_output=True)
 
     uninterrupted = json.loads((OUT / "uninterrupted" / "metrics.json").read_text())
     resumed = json.loads((killed_dir / "metrics.json").read_text())
-    summary = {"killed_after_epoch": killed_at, "resumed_from_epoch": killed_at + 1, "partial_files_left": leftovers,
+    summary = {"signal": args.signal, "exit_code": exit_code, "stop_seconds": stop_seconds, "steps_kept": kept_steps,
+               "last_ckpt_epoch": killed_at, "partial_files_left": leftovers,
                "uninterrupted/val/acc_best": uninterrupted["val/acc_best"], "resumed/val/acc_best": resumed["val/acc_best"],
                "difference_points": round(100 * (resumed["val/acc_best"] - uninterrupted["val/acc_best"]), 2),
                "epochs": [uninterrupted["epochs"], resumed["epochs"]]}

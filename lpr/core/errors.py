@@ -35,6 +35,8 @@ def as_lpr_error(error: BaseException) -> LprError | None:
         return config_error(error, error.title.removesuffix(".__init__"))
     if isinstance(error, MissingMandatoryValue):
         return LprError(f"{error.full_key}: no value given (add {error.full_key}=... to the command)")
+    if isinstance(error, FileExistsError):  # lpr makes its folders with exist_ok: something else is in the way
+        return LprError(f"{error.filename}: exists and is not a folder")
     if isinstance(error, OSError) and error.filename is not None:
         return LprError(f"{error.filename}: {error.strerror or error}")
     return None

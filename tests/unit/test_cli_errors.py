@@ -96,3 +96,34 @@ def test_entry_point_shims_still_run(tmp_path):
     """`python -m lpr.compare` (a shim over lpr.cli.compare) on a folder without runs: its one error line."""
     process = run_cli("lpr.compare", str(tmp_path))
     assert_clean_error(process, "no training runs")
+
+
+ENTRY_POINTS = ["lpr.train", "lpr.eval", "lpr.read", "lpr.export", "lpr.detect", "lpr.val", "lpr.bench"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("module", ENTRY_POINTS)
+def test_every_entry_point_answers_a_run_folder_it_cannot_make_and_an_unknown_key_in_one_line(module, tmp_path):
+    """The battery of what comes before any task: Hydra making the run folder (here beneath a file, which no user,
+    root included, can write) and Hydra refusing an override, in every entry point."""
+    a_file = tmp_path / "a_file"
+    a_file.write_text("")
+    assert_clean_error(run_cli(module, f"hydra.run.dir={a_file / 'run'}"), f"{a_file / 'run'}: Not a directory")
+    assert_clean_error(run_cli(module, "nosuchkey=1", f"hydra.run.dir={tmp_path / 'run'}"),
+                       "config: Could not override 'nosuchkey'. To append to your config use +nosuchkey=1")
+    assert_clean_error(run_cli(module, "model=nosuch", f"hydra.run.dir={tmp_path / 'run'}"), "config: ")
+
+
+@pytest.mark.slow
+def test_export_to_a_folder_it_cannot_write_is_one_line_and_leaves_nothing(small_crnn_ckpt, tmp_path):
+    a_file = tmp_path / "a_file"
+    a_file.write_text("")
+    assert_clean_error(run_cli("lpr.export", f"ckpt_path={small_crnn_ckpt}", f"output={a_file / 'crnn.onnx'}",
+                               f"hydra.run.dir={tmp_path / 'run'}"), f"{a_file}: exists and is not a folder")
+    assert not list(tmp_path.rglob("*.onnx"))
+
+
+@pytest.mark.slow
+def test_read_refuses_a_batch_below_one_as_a_config_value(small_ckpt, photo_folder, tmp_path):
+    assert_clean_error(run_cli("lpr.read", f"ckpt_path={small_ckpt}", f"input={photo_folder}", "batch_plates=-1",
+                               f"hydra.run.dir={tmp_path / 'run'}"), "config value `batch_plates`")

@@ -430,3 +430,30 @@ def test_a_run_dir_reads_as_its_best_checkpoint(small_ckpt, photo_folder, tmp_pa
     by_dir, _ = run_read(tmp_path / "a", f"ckpt_path={run}", f"input={photo_folder}", "locate=box")
     by_file, _ = run_read(tmp_path / "b", f"ckpt_path={small_ckpt}", f"input={photo_folder}", "locate=box")
     assert by_dir["plate/acc"] == by_file["plate/acc"] and by_dir["n_read"] == by_file["n_read"] > 0
+
+
+def test_a_photo_without_a_plate_says_why_and_a_large_one_is_read_scaled_down(small_crnn_ckpt, photo_folder, tmp_path):
+    from lpr.cli.read import read
+
+    odd = tmp_path / "odd"
+    odd.mkdir()
+    cv2.imwrite(str(odd / "black.png"), np.zeros((300, 400, 3), np.uint8))
+    cv2.imwrite(str(odd / "dot.png"), np.zeros((1, 1, 3), np.uint8))
+    metrics = read(compose_config("read", [f"ckpt_path={small_crnn_ckpt}", f"input={odd}", "locate=auto"],
+                                  tmp_path / "odd_run"))
+    assert {row["image"]: (row["text"], row["status"]) for row in predictions(tmp_path / "odd_run")} == {
+        "black.png": ("", "no plate found"), "dot.png": ("", "image too small (1x1, min_side 16)")}
+    assert (metrics["n_read"], metrics["n_no_plate"], metrics["n_too_small"]) == (0, 2, 1)
+
+    boxes = {}
+    for max_side in (4096, 200):  # the photos are 640x480: read as they are, then scaled down to 200x150
+        run_dir = tmp_path / f"box_{max_side}"
+        metrics = read(compose_config("read", [f"ckpt_path={small_crnn_ckpt}", f"input={photo_folder}", "locate=box",
+                                               "locate.vote_margins=[]",  # one crop a photo: its box is known
+                                               f"photo_limits.max_side={max_side}"], run_dir))
+        rows = predictions(run_dir)
+        boxes[max_side] = [[int(row[key]) for key in "xywh"] for row in rows]
+    assert metrics["n_scaled_down"] == len(rows) and all(row["status"] == "read; scaled down from 640x480"
+                                                         for row in rows)
+    # boxes stay in the photo's own pixels, up to rounding twice (box, then margin) at 3.2 of them a scaled pixel
+    assert np.abs(np.array(boxes[4096]) - np.array(boxes[200])).max() <= 7
