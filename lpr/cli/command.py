@@ -4,7 +4,7 @@ import os
 from collections.abc import Callable
 
 import hydra
-from hydra.errors import HydraException
+from hydra.errors import HydraException, OverrideParseException
 from omegaconf.errors import OmegaConfBaseException
 
 from lpr.core.config import PROJECT_DIR
@@ -13,12 +13,17 @@ from lpr.core.errors import LprError, as_lpr_error, exit_on_lpr_error, fail
 CONFIG_DIR = PROJECT_DIR / "configs"
 
 
+QUOTING = " (a value with spaces, non-ASCII letters or other special characters is quoted: \"key='/my photos/é.jpg'\")"
+
+
 def hydra_problem(error: BaseException) -> LprError:
     """Hydra's refusal of a command line (an unknown key or group, a bad override) in its own words, on one line."""
     text = " ".join(str(error).split())
     cause = error.__cause__
     if isinstance(cause, OmegaConfBaseException):
         text += f" ({str(cause).splitlines()[0]})"
+    if isinstance(error, OverrideParseException):
+        text += QUOTING
     return LprError(f"config: {text}")
 
 

@@ -10,7 +10,7 @@ as Markdown and written as compare.md, compare.csv and compare.png into `--out` 
 Evaluations of a finished run live inside it, one folder each: `<run>/eval/<name>/metrics.json`. Their
 keys appear as `<name>/<key>`, so a zero-shot test on seed-chars,
     python -m lpr.eval ckpt_path=<run>/checkpoints/best.ckpt data.root=.../seed-chars hydra.run.dir=<run>/eval/seed-chars
-shows as the column `seed-chars/test/acc`; experiments/zoo_benchmark.py also writes `<run>/eval/speed/`.
+shows as the column `seed-chars/eval/acc`; experiments/zoo_benchmark.py also writes `<run>/eval/speed/`.
 """
 import argparse
 import csv
@@ -25,7 +25,7 @@ from omegaconf import OmegaConf
 
 from lpr.core.errors import LprError, exit_on_lpr_error
 
-DEFAULT_METRICS = ["val/acc_best", "test/acc", "*/test/acc", "*/chars_per_s", "model/params", "train_time_s",
+DEFAULT_METRICS = ["val/acc_best", "test/acc", "*/eval/acc", "*/chars_per_s", "model/params", "train_time_s",
                    "epochs"]
 
 

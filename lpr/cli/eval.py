@@ -1,8 +1,8 @@
 """Evaluate a character checkpoint on an ImageFolder root: `python -m lpr.eval ckpt_path=CKPT data.root=DIR [subset=val]`.
 
 Uses DIR's `subset` folder (val by default), or DIR itself when it holds class folders. Writes
-metrics.json (`test/acc`, `test/loss`, `n`) and confusion_matrix.png in the run dir, and the same
-figure to TensorBoard.
+metrics.json (`eval/acc`, `eval/loss`, `n`, and the folder as `data`: a val folder is not reported as a test) and
+confusion_matrix.png in the run dir, and the same figure to TensorBoard.
 """
 from pathlib import Path
 
@@ -33,17 +33,19 @@ def evaluate(cfg: DictConfig) -> dict:
     trainer = instantiate(cfg.trainer, logger=instantiate_group(cfg.get("logger")), callbacks=[])
     write_provenance(run_dir, cfg)
     L.seed_everything(cfg.seed)
-    results = trainer.test(model, dataloaders=loader)[0]
+    # Lightning's test loop runs the evaluation, so the module logs test/ keys: the folder evaluated is `data`
+    tested = trainer.test(model, dataloaders=loader)[0]
+    results = {key.replace("test/", "eval/", 1): value for key, value in tested.items()}
     metrics = {**results, "n": len(dataset), "data": str(folder), "ckpt_path": str(cfg.ckpt_path)}
     model.last_confusion_figure.savefig(run_dir / "confusion_matrix.png", dpi=80, bbox_inches="tight")
     write_metrics(run_dir, metrics)
-    print(f"test/acc: {results['test/acc']:.4f} on {len(dataset)} images of {folder}")
+    print(f"eval/acc: {results['eval/acc']:.4f} on {len(dataset)} images of {folder}")
     print(f"Run: {run_dir}  (metrics.json, confusion_matrix.png)")
     return metrics
 
 
 def eval_task(cfg: DictConfig) -> float:
-    return evaluate(cfg)["test/acc"]
+    return evaluate(cfg)["eval/acc"]
 
 
 main = command(eval_task, "eval")

@@ -25,9 +25,9 @@ def test_eval_reproduces_validation_accuracy(tiny_run, tmp_path):
     metrics = evaluate(cfg)
     train_metrics = json.loads((tiny_run / "metrics.json").read_text())
     assert metrics["n"] == 216
-    assert metrics["test/acc"] == pytest.approx(train_metrics["val/acc_best"], abs=1e-6)
+    assert metrics["eval/acc"] == pytest.approx(train_metrics["val/acc_best"], abs=1e-6)
     assert (tmp_path / "confusion_matrix.png").stat().st_size > 0
-    assert json.loads((tmp_path / "metrics.json").read_text())["test/acc"] == metrics["test/acc"]
+    assert json.loads((tmp_path / "metrics.json").read_text())["eval/acc"] == metrics["eval/acc"]
 
 
 def test_a_trained_classifier_reads_real_characters(tiny_run):

@@ -127,3 +127,16 @@ def test_export_to_a_folder_it_cannot_write_is_one_line_and_leaves_nothing(small
 def test_read_refuses_a_batch_below_one_as_a_config_value(small_ckpt, photo_folder, tmp_path):
     assert_clean_error(run_cli("lpr.read", f"ckpt_path={small_ckpt}", f"input={photo_folder}", "batch_plates=-1",
                                f"hydra.run.dir={tmp_path / 'run'}"), "config value `batch_plates`")
+
+
+@pytest.mark.slow
+def test_a_path_with_spaces_and_accents_reads_quoted_and_unquoted_says_how(small_ckpt, photo_folder, tmp_path):
+    folder = tmp_path / "my photos é"
+    folder.mkdir()
+    photo = folder / "car é.jpg"
+    photo.write_bytes(sorted(photo_folder.glob("*.jpg"))[0].read_bytes())
+    quoted = run_cli("lpr.read", f"ckpt_path={small_ckpt}", f"input='{photo}'", "locate=none",
+                     f"hydra.run.dir={tmp_path / 'run'}")
+    assert quoted.returncode == 0 and quoted.stdout.startswith("car é.jpg\t"), quoted.stderr[-2000:]
+    assert_clean_error(run_cli("lpr.read", f"ckpt_path={small_ckpt}", f"input={photo}", f"hydra.run.dir={tmp_path}"),
+                       "is quoted: \"key='/my photos/é.jpg'\"")

@@ -28,12 +28,12 @@ def test_eval_reproduces_validation_accuracy(synth_run, tiny_train, cache_dir, t
     metrics = evaluate(cfg)
     train_metrics = json.loads((synth_run / "metrics.json").read_text())
     assert metrics["n"] == 36 * train_cfg.data.synth.per_class.val
-    assert metrics["test/acc"] == pytest.approx(train_metrics["val/acc_best"], abs=1e-6)
+    assert metrics["eval/acc"] == pytest.approx(train_metrics["val/acc_best"], abs=1e-6)
     assert (tmp_path / "confusion_matrix.png").stat().st_size > 0
-    assert json.loads((tmp_path / "metrics.json").read_text())["test/acc"] == metrics["test/acc"]
+    assert json.loads((tmp_path / "metrics.json").read_text())["eval/acc"] == metrics["eval/acc"]
     test_split = evaluate(compose_config("eval", [f"ckpt_path={synth_run / 'checkpoints' / 'best.ckpt'}",
                                                   f"data.root={root}", "subset=test"], tmp_path / "test"))
-    assert test_split["test/acc"] == pytest.approx(train_metrics["test/acc"], abs=1e-6)
+    assert test_split["eval/acc"] == pytest.approx(train_metrics["test/acc"], abs=1e-6)
 
 
 def test_a_step_budget_ending_before_the_first_validation_still_finishes(tiny_train, tmp_path):

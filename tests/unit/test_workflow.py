@@ -92,7 +92,7 @@ def test_grid_sweep_writes_runs_that_compare_tabulates(tiny, char_root, tmp_path
     assert [float(row["val/acc_best"]) for row in rows] == sorted((float(row["val/acc_best"]) for row in rows),
                                                                   reverse=True)
     resnet = next(row for row in rows if row["model"] == "resnet")
-    assert float(resnet["other-chars/test/acc"]) >= 0.0 and int(resnet["model/params"]) > 0
+    assert float(resnet["other-chars/eval/acc"]) >= 0.0 and int(resnet["model/params"]) > 0
     assert "| model |" in (sweep / "compare.md").read_text()
     assert (sweep / "compare.png").stat().st_size > 0
 
