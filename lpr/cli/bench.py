@@ -21,7 +21,7 @@ import numpy as np
 from omegaconf import DictConfig, OmegaConf
 
 from lpr.cli.command import command
-from lpr.cli.run_files import write_metrics, write_provenance
+from lpr.cli.run_files import write_metrics, write_provenance, write_text_atomic
 from lpr.core.boxes import crop_box
 from lpr.core.config import instantiate
 from lpr.core.errors import LprError
@@ -214,7 +214,7 @@ def bench(cfg: DictConfig) -> dict:
             metrics[f"agree/{backend}/{mode}"] = float(np.mean(same))
     write_metrics(run_dir, metrics)
     table = results_table(metrics, cfg, cores)
-    (run_dir / "results.md").write_text(table)
+    write_text_atomic(run_dir / "results.md", table)
     print(table)
     print(f"Run: {run_dir}  (metrics.json, results.md)", file=sys.stderr)
     return metrics

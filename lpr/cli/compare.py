@@ -23,6 +23,7 @@ import matplotlib.pyplot as plt
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import OmegaConf
 
+from lpr.cli.run_files import atomic_open, write_text_atomic
 from lpr.core.errors import LprError, exit_on_lpr_error
 
 DEFAULT_METRICS = ["val/acc_best", "test/acc", "*/eval/acc", "*/chars_per_s", "model/params", "train_time_s",
@@ -164,8 +165,8 @@ def compare(dirs: list[Path], out_dir: Path | None = None, sort_by: str | None =
     table = markdown(rows)
     print(table, end="")
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "compare.md").write_text(table)
-    with open(out_dir / "compare.csv", "w", newline="") as file:
+    write_text_atomic(out_dir / "compare.md", table)
+    with atomic_open(out_dir / "compare.csv", newline="") as file:
         writer = csv.DictWriter(file, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)

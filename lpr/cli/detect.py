@@ -18,7 +18,7 @@ import numpy as np
 from omegaconf import DictConfig
 
 from lpr.cli.command import command
-from lpr.cli.run_files import write_json_atomic, write_metrics, write_provenance
+from lpr.cli.run_files import atomic_open, write_json_atomic, write_metrics, write_provenance
 from lpr.core.boxes import xywh
 from lpr.core.centre_decode import Detections
 from lpr.core.config import instantiate
@@ -117,7 +117,7 @@ def try_load(photo: BoxSample, limits: PhotoLimits) -> tuple[np.ndarray, float, 
 def write_boxes(run_dir: Path, photos: list[BoxSample], found: list[Detections]) -> None:
     """boxes.csv (one row a plate, whole pixels) and boxes.json (each photo's plates, a photo with none included)."""
     listed = {}
-    with (run_dir / "boxes.csv").open("w", newline="") as handle:
+    with atomic_open(run_dir / "boxes.csv", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["image", "x", "y", "w", "h", "score"])
         for photo, detections in zip(photos, found):

@@ -23,7 +23,7 @@ from omegaconf import DictConfig, ListConfig
 from pydantic import validate_call
 
 from lpr.cli.command import command
-from lpr.cli.run_files import write_metrics, write_provenance
+from lpr.cli.run_files import atomic_open, write_metrics, write_provenance
 from lpr.core.boxes import box_iou
 from lpr.core.config import instantiate, instantiate_group
 from lpr.core.errors import LprError
@@ -91,7 +91,7 @@ def read(cfg: DictConfig) -> dict:
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
 
-    with (run_dir / "predictions.csv").open("w", newline="") as handle:
+    with atomic_open(run_dir / "predictions.csv", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["image", "text", "confidence", "x", "y", "w", "h", "status"])
         for result in results:

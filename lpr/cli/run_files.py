@@ -1,4 +1,6 @@
-"""What every entry point leaves in its run directory for other tools: metrics.json and provenance."""
+"""What every entry point leaves in its run directory for other tools: metrics.json and provenance, each file
+written whole or not at all (a stop mid-write leaves the old file or none, never half of one)."""
+import contextlib
 import json
 import os
 import subprocess
@@ -9,11 +11,23 @@ from pathlib import Path
 from omegaconf import DictConfig, OmegaConf
 
 
-def write_json_atomic(path: Path, payload: dict) -> Path:
+@contextlib.contextmanager
+def atomic_open(path: Path, newline: str | None = None):
+    """A text file to write, in place at `path` only once the block ends without an error."""
     partial = path.with_name(path.name + ".partial")
-    partial.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n")
+    with partial.open("w", newline=newline) as handle:
+        yield handle
     os.replace(partial, path)
+
+
+def write_text_atomic(path: Path, text: str) -> Path:
+    with atomic_open(path) as handle:
+        handle.write(text)
     return path
+
+
+def write_json_atomic(path: Path, payload: dict) -> Path:
+    return write_text_atomic(path, json.dumps(payload, indent=2, sort_keys=True) + "\n")
 
 
 def write_metrics(run_dir: str | Path, metrics: dict) -> Path:
@@ -25,7 +39,7 @@ def write_metrics(run_dir: str | Path, metrics: dict) -> Path:
 def write_provenance(run_dir: str | Path, cfg: DictConfig) -> None:
     """The resolved config, git commit and package versions, so a run can be understood and repeated."""
     run_dir = Path(run_dir)
-    (run_dir / "config_resolved.yaml").write_text(OmegaConf.to_yaml(cfg, resolve=True))
+    write_text_atomic(run_dir / "config_resolved.yaml", OmegaConf.to_yaml(cfg, resolve=True))
     try:
         commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True,
                                 cwd=Path(__file__).parent).stdout.strip()
