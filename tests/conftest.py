@@ -68,6 +68,18 @@ def run_cli(module: str, *overrides: str, cwd: Path = REPO) -> subprocess.Comple
                           text=True, timeout=600)
 
 
+# Runs an entry point as `python -m MODULE` would, with torch and its family made unimportable (as if not installed).
+WITHOUT_TORCH = ("import runpy, sys\n"
+                 "for name in ('torch', 'torchvision', 'torchmetrics', 'lightning'): sys.modules[name] = None\n"
+                 "module, sys.argv = sys.argv[1], sys.argv[1:]\n"
+                 "runpy.run_module(module, run_name='__main__')\n")
+
+
+def run_without_torch(module: str, *overrides: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", WITHOUT_TORCH, module, *overrides], cwd=REPO, capture_output=True,
+                          text=True, timeout=120, env={**os.environ, "NO_ALBUMENTATIONS_UPDATE": "1"})
+
+
 def assert_clean_error(process: subprocess.CompletedProcess, expected: str):
     """Bad input through a CLI: one `error: <file>: <problem>` line, exit code 2, no traceback."""
     assert process.returncode == 2, process.stderr[-2000:]

@@ -24,7 +24,7 @@ from lpr.core.centre_decode import Detections
 from lpr.core.config import instantiate
 from lpr.core.errors import LprError
 from lpr.core.images import IMAGE_SUFFIXES, PhotoLimits, load_photo
-from lpr.data.detection import BoxSample, DetectionRoot, load_box_folder
+from lpr.data.box_folders import BoxSample, DetectionRoot, load_box_folder
 from lpr.reading.detector import PlateFinder
 
 

@@ -6,30 +6,37 @@ confusion_matrix.png in the run dir, and the same figure to TensorBoard.
 """
 from pathlib import Path
 
-import lightning as L
 from omegaconf import DictConfig
 from pydantic import NonNegativeInt, PositiveInt, validate_call
-from torch.utils.data import DataLoader
 
 from lpr.cli.command import command
 from lpr.cli.run_files import write_metrics, write_provenance
 from lpr.core.config import instantiate, instantiate_group
-from lpr.data.chars import AlphabetImageFolder, CharTransform, split_dir
-from lpr.training.checkpoint import load_trained
+from lpr.core.errors import LprError
 
 
-@validate_call(config={"arbitrary_types_allowed": True})  # data.batch_size=-1 is a config error, not a traceback
-def evaluation_loader(dataset: AlphabetImageFolder, batch_size: PositiveInt, num_workers: NonNegativeInt) -> DataLoader:
-    return DataLoader(dataset, batch_size=batch_size, num_workers=num_workers)
+@validate_call  # data.batch_size=-1 is a config error, not a traceback
+def loader_settings(batch_size: PositiveInt, num_workers: NonNegativeInt) -> dict:
+    return {"batch_size": batch_size, "num_workers": num_workers}
 
 
 def evaluate(cfg: DictConfig) -> dict:
+    """Cheap checks first (the checkpoint is there, the loader's settings), then torch and Lightning."""
     run_dir = Path(cfg.paths.output_dir)
+    if not Path(cfg.ckpt_path).exists():
+        raise LprError(f"{cfg.ckpt_path}: checkpoint not found")
+    settings = loader_settings(batch_size=cfg.data.batch_size, num_workers=cfg.data.num_workers)
+    import lightning as L
+    from torch.utils.data import DataLoader
+
+    from lpr.data.chars import AlphabetImageFolder, CharTransform, split_dir
+    from lpr.training.checkpoint import load_trained
+
     model = load_trained(cfg.ckpt_path, kind="classifier")
     model.hparams.log_confusion = True
     folder = split_dir(cfg.data.root, cfg.subset)
     dataset = AlphabetImageFolder(folder, CharTransform(model.input_size), cfg.data.check_images)
-    loader = evaluation_loader(dataset, batch_size=cfg.data.batch_size, num_workers=cfg.data.num_workers)
+    loader = DataLoader(dataset, **settings)
     trainer = instantiate(cfg.trainer, logger=instantiate_group(cfg.get("logger")), callbacks=[])
     write_provenance(run_dir, cfg)
     L.seed_everything(cfg.seed)

@@ -29,7 +29,7 @@ from lpr.core.errors import LprError
 from lpr.core.images import read_image
 from lpr.core.preprocess import chars_to_batch, plates_to_batch
 from lpr.data.chars import AlphabetImageFolder, split_dir
-from lpr.data.detection import load_box_folder
+from lpr.data.box_folders import load_box_folder
 from lpr.data.samples import load_plate_samples
 from lpr.models.centernet import PackedOutputs
 from lpr.reading.detector import PlateFinder

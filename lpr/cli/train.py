@@ -6,17 +6,18 @@ best checkpoint, writes metrics.json, and returns the optimized metric for Hydra
 A run stopped by SIGTERM (a scheduler, `timeout`) or Ctrl-C saves checkpoints/last.ckpt after its current batch and
 says how to resume; `ckpt_path=<run dir>` resumes it in the same folder with the same overrides (its TensorBoard,
 metrics.json and best-model tracking continue).
+
+torch and Lightning are imported once the cheap checks have passed (the trainer's budget, the checkpoints named):
+a typo is answered in a second, not after the seconds those imports take.
 """
+from __future__ import annotations
+
 import logging
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import lightning as L
-import torch
-from lightning.pytorch.trainer.states import TrainerStatus
-from lightning.pytorch.utilities import rank_zero_only
-from lightning.pytorch.utilities.exceptions import SIGTERMException
 from omegaconf import DictConfig, OmegaConf
 from pydantic import validate_call
 
@@ -24,7 +25,9 @@ from lpr.cli.command import command
 from lpr.cli.run_files import write_metrics, write_provenance
 from lpr.core.config import instantiate, instantiate_group
 from lpr.core.errors import LprError
-from lpr.training.checkpoint import load_checkpoint, load_weights
+
+if TYPE_CHECKING:
+    import lightning as L
 
 log = logging.getLogger(__name__)
 
@@ -82,11 +85,21 @@ def train(cfg: DictConfig) -> dict:
     run_dir = Path(cfg.paths.output_dir)
     trainer_budget(**{key: cfg.trainer[key] for key in ("max_epochs", "min_epochs", "max_steps", "min_steps")
                       if key in cfg.trainer})
+    if cfg.get("init_from") and not Path(cfg.init_from).exists():
+        raise LprError(f"{cfg.init_from}: checkpoint to start from not found")
+    resume = resume_path(cfg)  # so is a checkpoint to resume from that is missing
+    import lightning as L
+    import torch
+    from lightning.pytorch.trainer.states import TrainerStatus
+    from lightning.pytorch.utilities.exceptions import SIGTERMException
+
+    from lpr.training.checkpoint import load_checkpoint, load_weights
+
+    torch.set_float32_matmul_precision("high")
     L.seed_everything(cfg.seed, workers=True)
     # A fine-tune starts from another run's weights (fresh optimizer and schedule); read first, so a bad path
     # fails before any data is prepared.
     init_checkpoint = load_checkpoint(cfg.init_from) if cfg.get("init_from") else None
-    resume = resume_path(cfg)  # so is a checkpoint to resume from that is missing or no checkpoint at all
     resume_checkpoint = load_checkpoint(resume) if resume else None
     datamodule = instantiate(cfg.data)
     datamodule.prepare_data()
@@ -138,7 +151,6 @@ def stopped(run_dir: Path, trainer: L.Trainer, sigterm: bool):
     raise SystemExit(143 if sigterm else 130)
 
 
-@rank_zero_only
 def report(run_dir: Path, best_ckpt: str, metrics: dict, optimized_metric: str):
     value = metrics.get(optimized_metric)
     print(f"\n{optimized_metric}: {float(value):.4f}" if value is not None else "")
@@ -149,7 +161,6 @@ def report(run_dir: Path, best_ckpt: str, metrics: dict, optimized_metric: str):
 
 
 def train_task(cfg: DictConfig) -> float | None:
-    torch.set_float32_matmul_precision("high")
     metrics = train(cfg)
     value = metrics.get(cfg.optimized_metric)
     return float(value) if value is not None else None

@@ -1,7 +1,7 @@
 """Bad input through the real CLIs: one `error: <file>: <problem>` line, exit code 2, no traceback."""
 import pytest
 
-from tests.conftest import assert_clean_error, run_cli
+from tests.conftest import assert_clean_error, run_cli, run_without_torch
 
 
 @pytest.fixture(scope="module")
@@ -140,3 +140,20 @@ def test_a_path_with_spaces_and_accents_reads_quoted_and_unquoted_says_how(small
     assert quoted.returncode == 0 and quoted.stdout.startswith("car é.jpg\t"), quoted.stderr[-2000:]
     assert_clean_error(run_cli("lpr.read", f"ckpt_path={small_ckpt}", f"input={photo}", f"hydra.run.dir={tmp_path}"),
                        "is quoted: \"key='/my photos/é.jpg'\"")
+
+
+@pytest.mark.parametrize("module, overrides, expected", [
+    ("lpr.train", ["ckpt_path=NOWHERE"], "NOWHERE: checkpoint to resume from not found"),
+    ("lpr.train", ["init_from=NOWHERE"], "NOWHERE: checkpoint to start from not found"),
+    ("lpr.train", ["trainer.max_epochs=abc"], "config value `max_epochs`"),
+    ("lpr.eval", ["ckpt_path=NOWHERE", "data.root=DIR"], "NOWHERE: checkpoint not found"),
+    ("lpr.eval", ["ckpt_path=DIR", "data.root=DIR", "data.batch_size=0"], "config value `batch_size`"),
+    ("lpr.read", ["ckpt_path=NOWHERE", "input=DIR"], "NOWHERE: checkpoint not found"),
+    ("lpr.read", ["backend=onnx", "model_path=NOWHERE", "input=DIR"], "NOWHERE: ONNX model not found"),
+    ("lpr.detect", ["detector=NOWHERE", "input=DIR"], "NOWHERE: detector not found"),
+])
+def test_arguments_are_checked_before_torch_is_imported(module, overrides, expected, tmp_path):
+    """With torch and Lightning unimportable, a typo is still answered in lpr's line: it was checked first."""
+    overrides = [o.replace("NOWHERE", str(tmp_path / "nowhere")).replace("DIR", str(tmp_path)) for o in overrides]
+    assert_clean_error(run_without_torch(module, *overrides, f"hydra.run.dir={tmp_path / 'run'}"),
+                       expected.replace("NOWHERE", str(tmp_path / "nowhere")))

@@ -10,7 +10,8 @@ from pydantic import ValidationError
 from lpr.core.config import instantiate
 from lpr.core.errors import LprError
 from lpr.core.preprocess import letterbox
-from lpr.data.detection import DetectionDataModule, DetectionRoot, load_box_folder
+from lpr.data.box_folders import DetectionRoot, load_box_folder
+from lpr.data.detection import DetectionDataModule
 from lpr.data.plates import plate_split
 from lpr.data.synth_plates import PlateSynth
 from lpr.data.synth_scenes import SceneSynth

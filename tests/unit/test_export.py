@@ -1,8 +1,6 @@
 """lpr.export and the onnxruntime reader: export matches PyTorch, the onnx reader needs no torch and reads alike."""
 import csv
 import json
-import subprocess
-import sys
 
 import numpy as np
 import onnxruntime as ort
@@ -10,14 +8,7 @@ import pytest
 import torch
 
 from lpr.core.errors import LprError
-from tests.conftest import PLATE_TEXTS, REPO, compose_config
-
-# Runs lpr.read as `python -m` would, with torch and its family made unimportable (as if not installed).
-WITHOUT_TORCH = ("import runpy, sys\n"
-                 "for name in ('torch', 'torchvision', 'torchmetrics', 'lightning'): sys.modules[name] = None\n"
-                 "sys.argv = ['lpr.read', *sys.argv[1:]]\n"
-                 "runpy.run_module('lpr.read', run_name='__main__')\n")
-
+from tests.conftest import PLATE_TEXTS, compose_config, run_without_torch
 
 @pytest.fixture
 def tiny_photo(photo_folder, tmp_path):
@@ -27,8 +18,7 @@ def tiny_photo(photo_folder, tmp_path):
 
 
 def read_without_torch(*overrides):
-    return subprocess.run([sys.executable, "-c", WITHOUT_TORCH, *overrides], cwd=REPO, capture_output=True, text=True,
-                          timeout=120)
+    return run_without_torch("lpr.read", *overrides)
 
 
 def read_predictions(run_dir):
