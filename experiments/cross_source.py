@@ -14,8 +14,9 @@ plates. The cross-dataset protocol (Laroca et al. 2022: train without a dataset,
 - in_distribution: the experiment's recipe as it is (generated + all regions), read on every region.
 
 Each training is `python -m lpr.train` into OUT/RUN (its log in OUT/RUN/train.log); a run dir that already holds
-metrics.json and checkpoints/best.ckpt from the same lpr.train overrides is reused, so a stopped benchmark resumes
-(one from other overrides is refused). Reading is `lpr.read locate=box subset=holdout formats=any` (the held-out
+metrics.json and checkpoints/best.ckpt from the same lpr.train overrides is reused, and one stopped midway (its
+last.ckpt, no metrics.json) is resumed from where it stopped, so a stopped benchmark goes on (a run dir from other
+overrides is refused). Reading is `lpr.read locate=box subset=holdout formats=any` (the held-out
 share of configs/split/, which no training here sees). Prints the table, writes OUT/metrics.json and appends the
 table, under a dated heading, to experiments/RESULTS.md's benchmark runs.
 """
@@ -57,25 +58,28 @@ def trainings(protocols: list[str], regions: list[str], photos: Path) -> list[tu
 
 
 def same_training(overrides: list[str]) -> set[str]:
-    """What makes two trainings the same: their overrides in any order, wherever their run dir was."""
-    return {o for o in overrides if not o.startswith("hydra.run.dir=")}
+    """What makes two trainings the same: their overrides in any order, wherever their run dir was, resumed or not."""
+    return {o for o in overrides if not o.startswith(("hydra.run.dir=", "ckpt_path="))}
 
 
 def train(run_dir: Path, overrides: list[str], threads: int) -> float | None:
     """Train into run_dir; None when a finished run of the same command is already there, else the wall seconds."""
-    if (run_dir / "metrics.json").is_file() and (run_dir / "checkpoints" / "best.ckpt").is_file():
+    if (run_dir / "provenance.json").is_file():
         trained_with = json.loads((run_dir / "provenance.json").read_text())["argv"][1:]
         if same_training(trained_with) != same_training(overrides):  # no run of other steps or data under this name
             raise SystemExit(f"{run_dir} was trained with other overrides ({' '.join(trained_with)}): "
                              "give another --out")
+    if (run_dir / "metrics.json").is_file() and (run_dir / "checkpoints" / "best.ckpt").is_file():
         print(f"reusing {run_dir}", flush=True)
         return None
+    if (run_dir / "checkpoints" / "last.ckpt").is_file():
+        overrides = [*overrides, f"ckpt_path={run_dir}"]  # lpr.train goes on where it stopped, in the same folder
     run_dir.mkdir(parents=True, exist_ok=True)
     log = run_dir / "train.log"
     env = {**os.environ, "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
     print(f"training {run_dir}", flush=True)
     started = time.perf_counter()
-    with log.open("w") as out:
+    with log.open("a") as out:
         finished = subprocess.run([sys.executable, "-m", "lpr.train", *overrides], cwd=REPO, env=env,
                                   stdout=out, stderr=subprocess.STDOUT)
     if finished.returncode != 0:
