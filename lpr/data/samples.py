@@ -1,7 +1,8 @@
 """Plate inputs as samples: what every plate stage (training, reading, detection) reads.
 
 A plate input is one image, a folder of images, a folder of plate crops with `labels.csv` (`image,text`),
-or an OpenALPR-style folder (`NAME.jpg` beside `NAME.txt`: `NAME.jpg<TAB>x<TAB>y<TAB>w<TAB>h<TAB>PLATE`).
+an OpenALPR-style folder (`NAME.jpg` beside `NAME.txt`: `NAME.jpg<TAB>x<TAB>y<TAB>w<TAB>h<TAB>PLATE`), or a CSV
+file of plate crops as fast-plate-ocr writes it (`image_path,plate_text[,plate_region]`, paths relative to it).
 Loading never stops at a bad entry: each problem becomes one line, the rest is still read.
 """
 import csv
@@ -30,10 +31,16 @@ class PlateSample:
 def load_plate_samples(input_path: str | Path) -> tuple[list[PlateSample], list[str]]:
     """Samples and problem lines for any supported input; raises LprError only when the input itself is unusable."""
     path = Path(input_path)
+    if path.is_file() and path.suffix.lower() == ".csv":
+        samples, problems = labels_csv_samples(path, columns=("image_path", "plate_text"))
+        if not samples and not problems:
+            raise LprError(f"{path}: lists no images")
+        return samples, problems
     if path.is_file():
         return [PlateSample(path)], []
     if not path.is_dir():
-        raise LprError(f"{path}: input not found (give an image, a folder of images, labels.csv or OpenALPR folder)")
+        raise LprError(f"{path}: input not found (give an image, a folder of images, labels.csv, an OpenALPR folder "
+                       "or a fast-plate-ocr CSV)")
     if (path / "labels.csv").is_file():
         samples, problems = labels_csv_samples(path / "labels.csv")
     elif any(path.glob("*.txt")):
@@ -46,18 +53,22 @@ def load_plate_samples(input_path: str | Path) -> tuple[list[PlateSample], list[
     return samples, problems
 
 
-def labels_csv_samples(labels_file: Path) -> tuple[list[PlateSample], list[str]]:
+def labels_csv_samples(labels_file: Path, columns: tuple[str, str] = ("image", "text")
+                       ) -> tuple[list[PlateSample], list[str]]:
+    """The rows of a CSV of plate crops: `columns` names its image column (a path relative to the CSV) and its
+    text column."""
+    image, text = columns
     samples, problems = [], []
     with labels_file.open(newline="") as handle:
         rows = list(csv.DictReader(handle))
-    if rows and not {"image", "text"} <= set(rows[0]):
-        raise LprError(f"{labels_file}: needs a header `image,text`")
+    if rows and not {image, text} <= set(rows[0]):
+        raise LprError(f"{labels_file}: needs a header `{image},{text}`")
     for line, row in enumerate(rows, start=2):
-        image_path = labels_file.parent / (row["image"] or "")
-        if not row["image"] or not image_path.is_file():
-            problems.append(f"{labels_file}:{line}: image {row['image']!r} not found")
+        image_path = labels_file.parent / (row[image] or "")
+        if not row[image] or not image_path.is_file():
+            problems.append(f"{labels_file}:{line}: image {row[image]!r} not found")
             continue
-        samples.append(PlateSample(image_path, normalize_plate(row["text"] or "")))
+        samples.append(PlateSample(image_path, normalize_plate(row[text] or "")))
     return samples, problems
 
 

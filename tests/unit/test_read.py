@@ -457,3 +457,21 @@ def test_a_photo_without_a_plate_says_why_and_a_large_one_is_read_scaled_down(sm
                                                          for row in rows)
     # boxes stay in the photo's own pixels, up to rounding twice (box, then margin) at 3.2 of them a scaled pixel
     assert np.abs(np.array(boxes[4096]) - np.array(boxes[200])).max() <= 7
+
+
+def test_a_fast_plate_ocr_csv_is_a_plate_dataset(small_crnn_ckpt, tmp_path):
+    """fast-plate-ocr's CSV (`image_path,plate_text[,plate_region]`, paths relative to it) reads as labels.csv does."""
+    (tmp_path / "crops" / "br").mkdir(parents=True)
+    for index, text in enumerate(("ABC1D23", "XYZ9876")):
+        cv2.imwrite(str(tmp_path / "crops" / "br" / f"{index}.png"), clean_plate(text, seed=index)[0])
+    listing = tmp_path / "crops" / "train.csv"
+    listing.write_text("image_path,plate_text,plate_region\nbr/0.png,abc-1d23,br\nbr/1.png,XYZ 9876,br\n"
+                       "br/missing.png,AAA0000,br\n")
+    samples, problems = load_plate_samples(listing)
+    assert [(s.image_path.name, s.text) for s in samples] == [("0.png", "ABC1D23"), ("1.png", "XYZ9876")]
+    assert problems == [f"{listing}:4: image 'br/missing.png' not found"]
+    from lpr.cli.read import read
+
+    metrics = read(compose_config("read", [f"ckpt_path={small_crnn_ckpt}", f"input={listing}", "locate=none"],
+                                  tmp_path / "run"))
+    assert metrics["plate/n"] == 2 and metrics["n_problems"] == 1

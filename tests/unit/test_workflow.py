@@ -128,6 +128,7 @@ def test_a_training_writing_to_a_pipe_logs_its_progress(cache_dir, tmp_path):
     result = run_cli("lpr.train", *overrides, "callbacks.rich_progress_bar.every_n_steps=5",
                      f"hydra.run.dir={tmp_path}")
     assert result.returncode == 0, result.stderr[-3000:]
-    steps = re.findall(r"epoch (\d) step (\d+)/- \([\d.]+ steps/s\)", result.stderr)
-    assert [int(step) for _, step in steps][:2] == [5, 10]
+    steps = re.findall(r"epoch (\d) step (\d+)/(\d+) \([\d.]+ steps/s, \d+m\d\ds left\)", result.stderr)
+    assert [int(step) for _, step, _ in steps][:2] == [5, 10]
+    assert len({budget for _, _, budget in steps}) == 1  # the budget: epochs x steps an epoch
     assert len(re.findall(r"epoch \d validated: .*val/acc=", result.stderr)) == 2
