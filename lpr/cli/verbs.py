@@ -13,6 +13,7 @@ VERBS = {
     "export": "ONNX for deployment, checked against torch: lpr export ckpt_path=CKPT",
     "bench": "reading speed of torch and onnxruntime: lpr bench ckpt_path=CKPT model_path=MODEL.onnx",
     "compare": "tabulate runs: lpr compare logs/train/multiruns/<time>",
+    "data": "check or describe a dataset: lpr data validate DIR | lpr data stats DIR",
 }
 
 

@@ -10,6 +10,12 @@ def normalize_plate(text: str) -> str:
     return re.sub(r"[^A-Z0-9]", "", text.upper())
 
 
+def unknown_characters(text: str) -> str:
+    """The characters of a label that are neither 0-9, A-Z (either case) nor a separator (`-`, `.`, space, `*`): a
+    label with any is refused rather than read without them."""
+    return "".join(sorted(set(re.sub(r"[A-Z0-9\-. *]", "", text.upper()))))
+
+
 def exact_matches(predicted: list[str], target: list[str]) -> list[bool]:
     """Whether each plate is read exactly: the figure of record."""
     return [p == t for p, t in zip(predicted, target, strict=True)]

@@ -11,7 +11,7 @@ import torch
 from pydantic import Field, NonNegativeInt, PositiveInt, validate_call
 from torchvision.datasets import ImageFolder
 
-from lpr.core.alphabet import CHAR_TO_INDEX, folder_to_char
+from lpr.core.alphabet import CHAR_TO_INDEX, folder_to_char, holds_class_folders
 from lpr.core.config import PositiveRange
 from lpr.core.errors import LprError
 from lpr.core.images import is_image_file, read_image
@@ -54,11 +54,6 @@ class AlphabetImageFolder(ImageFolder):
             if not any(is_image_file(entry.name) for entry in os.scandir(Path(directory) / name)):
                 raise LprError(f"{Path(directory) / name}: empty class folder (no images)")
         return folders, class_to_idx
-
-
-def holds_class_folders(directory: Path) -> bool:
-    """True when `directory` itself is a split (its sub-folders are classes), not a root of splits."""
-    return any(entry.is_dir() and entry.name not in ("train", "val", "test") for entry in os.scandir(directory))
 
 
 def split_dir(root: str | Path, split: str) -> Path:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from lpr.core.errors import LprError
 from lpr.core.images import is_image_file
-from lpr.core.plate_metrics import normalize_plate
+from lpr.core.plate_metrics import normalize_plate, unknown_characters
 
 
 @dataclass
@@ -67,8 +67,10 @@ def labels_csv_samples(labels_file: Path, columns: tuple[str, str] = ("image", "
         image_path = labels_file.parent / (row[image] or "")
         if not row[image] or not image_path.is_file():
             problems.append(f"{labels_file}:{line}: image {row[image]!r} not found")
-            continue
-        samples.append(PlateSample(image_path, normalize_plate(row[text] or "")))
+        elif unknown := unknown_characters(row[text] or ""):
+            problems.append(f"{labels_file}:{line}: text {row[text]!r} has characters outside 0-9, A-Z: {unknown}")
+        else:
+            samples.append(PlateSample(image_path, normalize_plate(row[text] or "")))
     return samples, problems
 
 
@@ -85,7 +87,9 @@ def openalpr_samples(folder: Path) -> tuple[list[PlateSample], list[str]]:
         image_path = folder / image_name
         if not image_path.is_file():
             problems.append(f"{label_file}: image {image_name} not found")
-            continue
-        samples.append(PlateSample(image_path, normalize_plate(text), (x, y, w, h)))
+        elif unknown := unknown_characters(text):
+            problems.append(f"{label_file}: text {text!r} has characters outside 0-9, A-Z: {unknown}")
+        else:
+            samples.append(PlateSample(image_path, normalize_plate(text), (x, y, w, h)))
     return samples, problems
 
