@@ -110,7 +110,7 @@ def export_crnn(cfg: DictConfig, onnx_path: Path, write_info: Callable[[dict], N
                                     cfg.verify.max_plates)
     torch_out = TorchModel(recognizer)(batch)
     onnx_out = OnnxModel(onnx_path)(batch)
-    decoded = [[text for text, _ in ctc_greedy_decode(out)] for out in (torch_out, onnx_out)]
+    decoded = [[d.text for d in ctc_greedy_decode(out)] for out in (torch_out, onnx_out)]
     # compared as probabilities, like the classifier's: log-probabilities of ~0 events differ wildly and mean nothing
     return agreement(np.exp(torch_out), np.exp(onnx_out), *decoded, texts)
 

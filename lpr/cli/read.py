@@ -8,8 +8,8 @@ one row a plate, none for a photo without one; labelled photos are scored by the
 PATH is an image, a folder of images, a folder of plate crops with labels.csv, or an OpenALPR folder.
 `backend=onnx model_path=MODEL.onnx` reads with onnxruntime only (from `lpr.export`): no torch import on that path.
 Prints `image<TAB>plate` per plate read, and `image<TAB><TAB>why` for a photo that gives none (no plate found, every
-reading below the locate mode's min_confidence, the image too small); writes predictions.csv (each plate's box and
-status), metrics.json (counts of each, and the plate metrics where labels exist) and a grid of the first failures (failures.png, also in TensorBoard) in the run dir. A bad file is
+reading below the locate mode's min_confidence, the image too small); writes predictions.csv (each plate's box,
+status and its characters' confidences), metrics.json (counts of each, and the plate metrics where labels exist) and a grid of the first failures (failures.png, also in TensorBoard) in the run dir. A bad file is
 one `error:` line and the rest is still read; the exit code is non-zero only when nothing could be read.
 """
 import csv
@@ -93,10 +93,10 @@ def read(cfg: DictConfig) -> dict:
 
     with atomic_open(run_dir / "predictions.csv", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["image", "text", "confidence", "x", "y", "w", "h", "status"])
+        writer.writerow(["image", "text", "confidence", "x", "y", "w", "h", "status", "char_confidences"])
         for result in results:
             writer.writerow([result.sample.name, result.text, f"{result.confidence:.4f}", *(result.box or [""] * 4),
-                             result.status])
+                             result.status, " ".join(f"{c:.3f}" for c in result.char_confidences)])
             print(f"{result.sample.name}\t{result.text}" + ("" if result.found else f"\t{result.status}"))
     if not reader.photos:
         raise LprError(f"{cfg.input}: nothing could be read ({len(problems)} problem(s) above)")

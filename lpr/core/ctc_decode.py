@@ -1,4 +1,6 @@
 """CTC decoding in NumPy: how a recognizer's per-column output becomes a plate reading, in training and reading."""
+from typing import NamedTuple
+
 import numpy as np
 
 from lpr.core.alphabet import ALPHABET
@@ -7,10 +9,16 @@ from lpr.core.formats import PlateFormats
 BLANK = 0  # CTC blank; character i of the alphabet is class i + 1
 
 
+class Decoded(NamedTuple):
+    text: str
+    confidence: float  # the path's probability, in [0, 1]
+    char_confidences: tuple[float, ...]  # each character's probability in the column where it begins
+
+
 def ctc_greedy_decode(log_probs: np.ndarray, formats: PlateFormats | None = None,
-                      edge_min_prob: float = 0.0) -> list[tuple[str, float]]:
-    """(N, T, C) log-probabilities -> per plate the best path's text (repeats merged, blanks dropped) and
-    that path's probability, the confidence in [0, 1].
+                      edge_min_prob: float = 0.0) -> list[Decoded]:
+    """(N, T, C) log-probabilities -> per plate the best path's text (repeats merged, blanks dropped), that
+    path's probability (the confidence in [0, 1]) and each character's.
 
     A reading's first and last characters are dropped while the probability of the column where each begins is
     below `edge_min_prob`: an emblem or a sticker's mark at a plate's end reads as a character the model is
@@ -33,7 +41,8 @@ def ctc_greedy_decode(log_probs: np.ndarray, formats: PlateFormats | None = None
                 picked = np.arange(len(classes))
                 conf = conf * np.prod(char_probs[picked, fitted] / char_probs[picked, classes])
                 classes = fitted
-        readings.append(("".join(ALPHABET[c] for c in classes), float(conf)))
+        chars = np.exp(plate_log_probs[starts, 1 + classes]) if len(classes) else np.zeros(0)
+        readings.append(Decoded("".join(ALPHABET[c] for c in classes), float(conf), tuple(chars.round(4).tolist())))
     return readings
 
 

@@ -24,10 +24,12 @@ from lpr.reading.vote import majority_reading
 
 @dataclass(frozen=True)
 class Plate:
-    """One plate read: its text, the reader's confidence in [0, 1], and where it is in the image (x, y, w, h)."""
+    """One plate read: its text, the reader's confidence in [0, 1], each character's, and where it is in the image
+    (x, y, w, h)."""
     text: str
     confidence: float
     box: tuple[int, int, int, int]
+    char_confidences: tuple[float, ...] = ()
 
 
 class Reader:
@@ -69,7 +71,7 @@ class Reader:
         plates = []
         for index, box in enumerate(boxes):
             position, confidence = majority_reading(readings, list(range(index, len(readings), len(crops))))
-            plates.append(Plate(readings[position].text, confidence, box))
+            plates.append(Plate(readings[position].text, confidence, box, readings[position].char_confidences))
         return sorted(plates, key=lambda plate: -plate.confidence)
 
 

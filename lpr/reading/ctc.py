@@ -28,7 +28,8 @@ class CtcEngine(Engine):
         if not inputs:
             return []
         log_probs = self.recognize(inputs_to_batch(inputs))
-        return [PlateReading(*reading) for reading in ctc_greedy_decode(log_probs, self.formats, self.edge_min_prob)]
+        return [PlateReading(text, confidence, char_confidences=chars)
+                for text, confidence, chars in ctc_greedy_decode(log_probs, self.formats, self.edge_min_prob)]
 
     def stages(self) -> list[tuple[str, Callable]]:
         return [("preprocess", lambda crops: plates_to_batch(crops, self.height, self.width)),

@@ -14,6 +14,7 @@ class PlateReading:
     text: str
     confidence: float  # in [0, 1]
     segmentation: Segmentation | None = None  # the classic engine's characters (failure grid, box tightening)
+    char_confidences: tuple[float, ...] = ()  # each character's, in [0, 1]
 
 
 class Engine(Protocol):

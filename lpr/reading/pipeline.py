@@ -72,6 +72,7 @@ class PlateResult:
     crop: np.ndarray
     segmentation: Segmentation | None
     status: str = READ  # or why there is no plate: "no plate found", "image too small (1x1)", ...
+    char_confidences: tuple[float, ...] = ()
 
     @property
     def found(self) -> bool:
@@ -250,7 +251,7 @@ class PlateReader:
         """A plate read, its box in the photo's own pixels."""
         box = scaled(box, 1 / cut.scale) if box is not None and cut.scale != 1 else box
         return PlateResult(sample, reading.text, confidence, box, crop, reading.segmentation,
-                           "; ".join(filter(None, [READ, cut.note])))
+                           "; ".join(filter(None, [READ, cut.note])), reading.char_confidences)
 
     def no_plate(self, sample, cut: PhotoCrops, found: list[PlateResult]) -> PlateResult:
         """The one result of a photo without a plate, saying why."""

@@ -65,7 +65,8 @@ class PlateRecognizer(LightningModule):
         # cuDNN's CTC wants float32 (T, N, C); the loss is averaged over target lengths ("mean").
         loss = self.ctc_loss(log_probs.transpose(0, 1).float(), targets, input_lengths, target_lengths)
         metrics = getattr(self, f"{stage}_metrics")
-        metrics.update(loss.detach(), [text for text, _ in ctc_greedy_decode(log_probs.detach().float().cpu().numpy())], texts)
+        decoded = ctc_greedy_decode(log_probs.detach().float().cpu().numpy())
+        metrics.update(loss.detach(), [reading.text for reading in decoded], texts)
         for name in ("loss", "plate_acc", "char_acc", "cer"):
             self.log(f"{stage}/{name}", getattr(metrics, name), on_step=False, on_epoch=True,
                      prog_bar=name in ("loss", "plate_acc"), batch_size=len(texts))

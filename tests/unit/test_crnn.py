@@ -27,7 +27,7 @@ def log_probs_of(path: list[int], peak: float = 0.9, classes: int = 37) -> np.nd
     ([1, 2, 3, 0, 0, 36], "012Z"),
 ])
 def test_ctc_greedy_decoding(path, text):
-    [(decoded, confidence)] = ctc_greedy_decode(log_probs_of(path))
+    [(decoded, confidence, _)] = ctc_greedy_decode(log_probs_of(path))
     assert decoded == text
     assert confidence == pytest.approx(0.9 ** len(path), rel=1e-4)
 
@@ -43,8 +43,10 @@ def test_unsure_characters_at_a_readings_ends_are_dropped(edge_probs, text):
     log_probs = log_probs_of(path)
     for column, prob in zip(range(0, len(path), 2), edge_probs):
         log_probs[0, column, path[column]] = np.log(prob)
-    [(kept, confidence)] = ctc_greedy_decode(log_probs, edge_min_prob=0.5)
+    [(kept, confidence, chars)] = ctc_greedy_decode(log_probs, edge_min_prob=0.5)
     assert kept == text
+    kept_probs = [p for p, c in zip(edge_probs, "ABCD") if c in text] if text != "CD" else edge_probs[2:]
+    assert chars == pytest.approx(kept_probs, abs=1e-3)  # each character's own probability
     assert confidence == pytest.approx(np.exp(log_probs.max(axis=2).sum()), rel=1e-4)  # the whole path's
     assert ctc_greedy_decode(log_probs)[0][0] == "ABCD"  # 0: every character kept
 

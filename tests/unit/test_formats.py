@@ -63,8 +63,8 @@ def test_ctc_decoding_applies_formats_and_follows_the_confidence():
         column = np.concatenate([[0.0], char_probabilities(choice)[0]])
         columns += [column, blank]
     log_probs = np.log(np.stack(columns))[None]
-    [(plain, plain_confidence)] = ctc_greedy_decode(log_probs)
-    [(fitted, fitted_confidence)] = ctc_greedy_decode(log_probs, BRAZIL)
+    [(plain, plain_confidence, _)] = ctc_greedy_decode(log_probs)
+    [(fitted, fitted_confidence, _)] = ctc_greedy_decode(log_probs, BRAZIL)
     assert (plain, fitted) == ("8AB1234", "BAB1234")
     assert fitted_confidence == pytest.approx(plain_confidence * 0.4 / 0.5)
 
