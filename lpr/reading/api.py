@@ -13,13 +13,14 @@ from pathlib import Path
 
 import numpy as np
 
-from lpr.core.boxes import crop_box, xywh
 from lpr.core.errors import LprError
 from lpr.core.formats import PlateFormats
-from lpr.core.images import read_image
+from lpr.core.images import PhotoLimits, load_photo
+from lpr.data.samples import PlateSample
 from lpr.reading.detector import PlateFinder
 from lpr.reading.load import load_engines
-from lpr.reading.vote import majority_reading
+from lpr.reading.pipeline import Locate, PlateReader
+from lpr.vision.segment import CharSegmenter
 
 
 @dataclass(frozen=True)
@@ -36,49 +37,53 @@ class Reader:
     """Plates in images. `reader`: one model or a list (an ensemble: every crop read by each, one vote per reading);
     `detector`: a plate detector, None to read each image as one plate crop; `formats`: a region's plate patterns
     (configs/formats/), a prior on each reading; `crop_margin`: how much around a found box is read (fractions of
-    its width and height)."""
+    its width and height); `min_confidence`: a found plate read less surely is no plate (configs/locate/detector.yaml
+    gives lpr.read's); `limits`: what a photo may measure (larger ones are read scaled down)."""
 
     def __init__(self, reader: str | Path | list[str | Path], detector: str | Path | None = None,
                  formats: list[str] | None = None, crop_margin: tuple[float, float] = (0.04, 0.15),
-                 threads: int | None = None):
+                 min_confidence: float = 0.5, threads: int | None = None, limits: PhotoLimits = PhotoLimits()):
         paths = [str(path) for path in (reader if isinstance(reader, list) else [reader])]
         onnx = [path.endswith(".onnx") for path in paths]
         if any(onnx) and not all(onnx):
             raise LprError(f"reader: {paths} mixes ONNX models and checkpoints; give one kind")
-        self.engines = load_engines(paths, backend="onnx" if all(onnx) else "torch", formats=PlateFormats(formats),
-                                    threads=threads)
-        self.finder = PlateFinder(str(detector), threads=threads) if detector is not None else None
-        self.crop_margin = crop_margin
+        engines = load_engines(paths, backend="onnx" if all(onnx) else "torch", formats=PlateFormats(formats),
+                               threads=threads)
+        finder = PlateFinder(str(detector), threads=threads) if detector is not None else None
+        locate = Locate(mode="detector" if finder else "none", crop_margin=crop_margin, detector=finder,
+                        min_confidence=min_confidence if finder else 0.0)
+        self.pipeline = PlateReader(engines, locate, CharSegmenter(), threads or 2, limits)
 
     def read(self, images):
         """The plates of an image (a path, a BGR NumPy array as OpenCV gives it, or a PIL image), best first; for a
-        list of images, a list of such lists."""
-        if isinstance(images, list):
-            return [self.read_one(image) for image in images]
-        return self.read_one(images)
+        list of images, a list of such lists. An image without a plate gives an empty list."""
+        if not isinstance(images, list):
+            return self.read([images])[0]
+        samples, arrays = [], {}
+        for index, image in enumerate(images):
+            if isinstance(image, (str, Path)):
+                samples.append(PlateSample(Path(image)))
+            else:
+                samples.append(PlateSample(Path(f"<image {index}>")))
+                arrays[samples[-1].image_path] = as_bgr(image)
+        problems = []
+        results = self.pipeline.read(samples, max(1, len(samples)), problems, lambda sample: (
+            (arrays[sample.image_path], 1.0, "") if sample.image_path in arrays
+            else load_photo(sample.image_path, self.pipeline.limits)))
+        if problems:
+            raise LprError(problems[0])
+        return [sorted((Plate(r.text, r.confidence, r.box or (0, 0, *image_size(r)), r.char_confidences)
+                        for r in results if r.sample is sample and r.found), key=lambda plate: -plate.confidence)
+                for sample in samples]
 
-    def read_one(self, image) -> list[Plate]:
-        photo = as_bgr(image)
-        if self.finder is None:
-            boxes = [(0, 0, photo.shape[1], photo.shape[0])]
-            crops = [photo]
-        else:
-            boxes = [xywh(box) for box in self.finder(photo).boxes]
-            crops = [crop_box(photo, box, self.crop_margin)[0] for box in boxes]
-        if not crops:
-            return []
-        readings = [reading for engine in self.engines for reading in engine.read_crops(crops)]
-        plates = []
-        for index, box in enumerate(boxes):
-            position, confidence = majority_reading(readings, list(range(index, len(readings), len(crops))))
-            plates.append(Plate(readings[position].text, confidence, box, readings[position].char_confidences))
-        return sorted(plates, key=lambda plate: -plate.confidence)
+
+def image_size(result) -> tuple[int, int]:
+    """(width, height) of a result read as a whole image: its crop is the image."""
+    return result.crop.shape[1], result.crop.shape[0]
 
 
 def as_bgr(image) -> np.ndarray:
-    """A path, a NumPy array (grey, BGR or BGRA) or a PIL image as a BGR uint8 array."""
-    if isinstance(image, (str, Path)):
-        return read_image(image, color=True)
+    """A NumPy array (grey, BGR or BGRA) or a PIL image as a BGR uint8 array."""
     if isinstance(image, np.ndarray):
         if image.dtype != np.uint8 or image.ndim not in (2, 3):
             raise LprError(f"image: a {image.dtype} array of shape {image.shape}; give uint8 H x W (x 3 or 4)")

@@ -10,6 +10,7 @@ reading below the locate mode's `min_confidence`, the image too small); a photo 
 """
 import sys
 from collections import defaultdict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Literal
@@ -30,6 +31,7 @@ from lpr.vision.locate import PlateLocator
 from lpr.vision.segment import CharSegmenter, Segmentation
 
 Margin = tuple[float, float]  # grown around a box: fractions of its width and height
+Loader = Callable[[PlateSample], tuple[np.ndarray, float, str]]  # a sample's photo: (BGR image, its scale, a note)
 
 
 @pydantic.dataclasses.dataclass(config={"arbitrary_types_allowed": True})  # configs/locate/: refuses a wrong setting
@@ -106,9 +108,13 @@ class PlateReader:
         self.threads = threads
         self.limits = limits
 
-    def plate_crops(self, sample: PlateSample) -> PhotoCrops:
+    def load(self, sample: PlateSample) -> tuple[np.ndarray, float, str]:
+        """A sample's photo from its file, within the photo limits: (BGR image, its scale, a note)."""
+        return load_photo(sample.image_path, self.limits)
+
+    def plate_crops(self, sample: PlateSample, load: Loader) -> PhotoCrops:
         """The crops to read from one photo; LprError for a bad file or box."""
-        image, scale, note = load_photo(sample.image_path, self.limits)
+        image, scale, note = load(sample)
         if min(image.shape[:2]) < self.limits.min_side:
             return PhotoCrops([], [], scale, note, unread=f"image too small ({image.shape[1]}x{image.shape[0]}, "
                                                           f"min_side {self.limits.min_side})")
@@ -144,24 +150,26 @@ class PlateReader:
 
     @validate_call  # batch_plates=0 is a config error, not "nothing read"; the lists are used as given
     def read(self, samples: SkipValidation[list[PlateSample]], batch_plates: PositiveInt,
-             problems: SkipValidation[list[str]]) -> list[PlateResult]:
-        """The results of every photo that could be loaded (`self.photos` after the call); a bad one is a problem."""
+             problems: SkipValidation[list[str]], load: SkipValidation[Loader | None] = None) -> list[PlateResult]:
+        """The results of every photo that could be loaded (`self.photos` after the call); a bad one is a problem.
+        `load`: how a sample's photo is loaded (images already in memory), by default from its file."""
         self.photos = []
         opencv_threads = cv2.getNumThreads()
         cv2.setNumThreads(1)  # the loader threads are the parallelism: OpenCV's own pool would only compete with them
         try:
-            return self.read_chunks(samples, batch_plates, problems)
+            return self.read_chunks(samples, batch_plates, problems, load or self.load)
         finally:
             cv2.setNumThreads(opencv_threads)
 
-    def read_chunks(self, samples: list[PlateSample], batch_plates: int, problems: list[str]) -> list[PlateResult]:
+    def read_chunks(self, samples: list[PlateSample], batch_plates: int, problems: list[str],
+                    load: Loader) -> list[PlateResult]:
         results = []
         with ThreadPoolExecutor(self.threads) as pool:
             for start in range(0, len(samples), batch_plates):
                 chunk = samples[start:start + batch_plates]
                 loaded, crops, owners, boxes, readers, prepared = [], [], [], [], [], []
                 # the engine's per-crop work (segmentation) runs here while the loader threads decode the next photos
-                for index, item in enumerate(pool.map(self.try_plate_crops, chunk)):
+                for index, item in enumerate(pool.map(lambda sample: self.try_plate_crops(sample, load), chunk)):
                     loaded.append(item)
                     if isinstance(item, str):
                         problems.append(item)
@@ -201,9 +209,9 @@ class PlateReader:
             for position, reading in zip(mine, read_with(engine, mine) if mine else []):
                 readings[position] = reading
 
-    def try_plate_crops(self, sample: PlateSample):
+    def try_plate_crops(self, sample: PlateSample, load: Loader):
         try:
-            return self.plate_crops(sample)
+            return self.plate_crops(sample, load)
         except LprError as error:
             return str(error)
 

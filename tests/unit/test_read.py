@@ -131,7 +131,7 @@ def test_locate_box_reads_later_margins_only_where_the_first_disagree(photo_fold
     # per photo, the readings of its three margins: the first two agree; they disagree and the third decides; all
     # three disagree and the surest wins
     plan = [["ABC", "ABC", "XYZ"], ["ABC", "XYZ", "XYZ"], ["QQQ", "RRR", "SSS"]]
-    crops = [reader.plate_crops(sample).crops for sample in samples]
+    crops = [reader.plate_crops(sample, reader.load).crops for sample in samples]
     engine.texts = {crop.shape: text for photo, texts in zip(crops, plan) for crop, text in zip(photo, texts)}
     assert len(engine.texts) == 9  # every crop has a size of its own
     opencv_threads = cv2.getNumThreads()
