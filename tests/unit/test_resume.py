@@ -83,7 +83,7 @@ def test_init_from_fine_tunes_a_trained_model_and_refuses_other_weights(synth_ck
     assert float(tuned["train/loss"]) < 0.8 * float(fresh["train/loss"])  # it starts from the trained weights
     with pytest.raises(LprError, match="crnn.ckpt: weights do not fit the model"):
         run(tmp_path / "other", f"init_from={small_crnn_ckpt}")
-    with pytest.raises(LprError, match="nowhere.ckpt: checkpoint not found"):
+    with pytest.raises(LprError, match="nowhere.ckpt: checkpoint to start from not found"):
         run(tmp_path / "missing", f"init_from={tmp_path / 'nowhere.ckpt'}")
 
 
