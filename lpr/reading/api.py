@@ -42,7 +42,7 @@ class Reader:
 
     def __init__(self, reader: str | Path | list[str | Path], detector: str | Path | None = None,
                  formats: list[str] | None = None, crop_margin: tuple[float, float] = (0.04, 0.15),
-                 min_confidence: float = 0.5, threads: int | None = None, limits: PhotoLimits = PhotoLimits()):
+                 min_confidence: float = 0.05, threads: int | None = None, limits: PhotoLimits = PhotoLimits()):
         paths = [str(path) for path in (reader if isinstance(reader, list) else [reader])]
         onnx = [path.endswith(".onnx") for path in paths]
         if any(onnx) and not all(onnx):

@@ -171,7 +171,7 @@ def test_the_readmes_python_example_reads_every_plate(detector_run, unseen_scene
     assert by_path == by_array == by_pil and len(by_path) == 2
     assert reader.read(unseen_scenes / "scene2.jpg") == []
     assert all(len(plate.char_confidences) == len(plate.text) for plate in by_path)
-    unsure = Reader(reader=small_crnn_ckpt, detector=best_ckpt(detector_run))  # lpr.read's floor, min_confidence 0.5
-    assert unsure.read(photo) == [] and max(plate.confidence for plate in by_path) < 0.5
+    floor = max(plate.confidence for plate in by_path) + 0.01  # above every reading of this barely trained reader
+    assert Reader(reader=small_crnn_ckpt, detector=best_ckpt(detector_run), min_confidence=floor).read(photo) == []
     crops = Reader(reader=small_crnn_ckpt).read(photo)  # without a detector, the image is the plate crop
     assert len(crops) == 1 and crops[0].box == (0, 0, photo.shape[1], photo.shape[0])
