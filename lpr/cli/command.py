@@ -13,7 +13,7 @@ from lpr.core.errors import LprError, as_lpr_error, exit_on_lpr_error, fail
 CONFIG_DIR = PROJECT_DIR / "configs"
 
 
-QUOTING = " (a value with spaces, non-ASCII letters or other special characters is quoted: \"key='/my photos/é.jpg'\")"
+QUOTING = " (a value with non-ASCII letters, brackets or parentheses is quoted: \"key='/my photos/é (1).jpg'\")"
 
 
 def hydra_problem(error: BaseException) -> LprError:

@@ -88,6 +88,8 @@ def read(cfg: DictConfig) -> dict:
     started = time.perf_counter()
     results = reader.read(samples, batch_plates=cfg.batch_plates, problems=problems)
     elapsed = time.perf_counter() - started
+    if not reader.photos and len(problems) == 1:  # the one photo given could not be read: that is the one line
+        raise LprError(problems[0])
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
 

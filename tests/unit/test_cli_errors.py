@@ -139,7 +139,7 @@ def test_a_path_with_spaces_and_accents_reads_quoted_and_unquoted_says_how(small
                      f"hydra.run.dir={tmp_path / 'run'}")
     assert quoted.returncode == 0 and quoted.stdout.startswith("car é.jpg\t"), quoted.stderr[-2000:]
     assert_clean_error(run_cli("lpr.read", f"ckpt_path={small_ckpt}", f"input={photo}", f"hydra.run.dir={tmp_path}"),
-                       "is quoted: \"key='/my photos/é.jpg'\"")
+                       "is quoted: \"key='/my photos/é (1).jpg'\"")
 
 
 @pytest.mark.parametrize("module, overrides, expected", [
