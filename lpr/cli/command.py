@@ -7,13 +7,16 @@ import hydra
 from hydra.errors import HydraException, OverrideParseException
 from omegaconf.errors import OmegaConfBaseException
 
-from lpr.core.config import PROJECT_DIR
+from lpr.core.config import CONFIG_DIR
 from lpr.core.errors import LprError, as_lpr_error, exit_on_lpr_error, fail
-
-CONFIG_DIR = PROJECT_DIR / "configs"
 
 
 QUOTING = " (a value with non-ASCII letters, brackets or parentheses is quoted: \"key='/my photos/é (1).jpg'\")"
+
+
+def quoted(value: str) -> str:
+    """A value as Hydra's override grammar reads it verbatim, whatever its characters (a path)."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def hydra_problem(error: BaseException) -> LprError:

@@ -12,14 +12,14 @@ from pathlib import Path
 from omegaconf import OmegaConf
 
 from lpr.cli.run_files import write_json_atomic
-from lpr.core.config import PROJECT_DIR, instantiate
+from lpr.core.config import CONFIG_DIR, PROJECT_DIR, instantiate
 from lpr.core.errors import exit_on_lpr_error
 from lpr.data.audit import load_dataset, plot, statistics, validate
 
 
 def photo_split():
     """The split lpr's trainings draw a dataset without split folders by (configs/split/default.yaml)."""
-    return instantiate(OmegaConf.load(PROJECT_DIR / "configs" / "split" / "default.yaml"))
+    return instantiate(OmegaConf.load(CONFIG_DIR / "split" / "default.yaml"))
 
 
 @exit_on_lpr_error

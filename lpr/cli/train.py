@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from omegaconf import DictConfig, OmegaConf
 from pydantic import validate_call
 
-from lpr.cli.command import command
+from lpr.cli.command import command, quoted
 from lpr.cli.run_files import write_metrics, write_provenance
 from lpr.core.config import instantiate, instantiate_group
 from lpr.core.errors import LprError
@@ -50,8 +50,7 @@ def resume_in_place(argv: list[str]) -> list[str]:
         return argv
     started_with = [str(o) for o in OmegaConf.load(overrides)
                     if override_key(str(o)) not in {*given, "ckpt_path", "hydra.run.dir"}]
-    quoted = str(run_dir.resolve()).replace("\\", "\\\\").replace("'", "\\'")
-    return [*started_with, *argv, f"hydra.run.dir='{quoted}'"]
+    return [*started_with, *argv, f"hydra.run.dir={quoted(str(run_dir.resolve()))}"]
 
 
 def resume_path(cfg: DictConfig) -> str | None:

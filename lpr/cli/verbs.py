@@ -1,13 +1,22 @@
 """The `lpr` command: one verb for each job, its Hydra overrides passed through as `python -m lpr.<verb>` takes
 them (`lpr train experiment=baseline`, `lpr train -m model=small_cnn,resnet`, `lpr read ckpt_path=CKPT input=DIR`).
-Only the verb's own module is imported, so `lpr --help` answers at once."""
+`lpr read PHOTO_OR_FOLDER` with no model named reads with the models lpr ships. Only the verb's own module is
+imported, so `lpr --help` answers at once."""
 import importlib
 import sys
+
+from lpr.core.errors import LprError, fail
+from lpr.reading.pretrained import DETECTOR, READER, pretrained
+
+MODEL_KEYS = ("ckpt_path", "model_path", "backend", "locate")  # naming any of them: the user's models, not shipped
+HYDRA_VALUED_FLAGS = ("--cfg", "-c", "--package", "-p", "--config-path", "-cp", "--config-name", "-cn",
+                      "--config-dir", "-cd", "--info", "-i")  # their value is no path to read
 
 VERBS = {
     "train": "train a model: lpr train experiment=baseline | crnn_plates | detector ... (configs/train.yaml)",
     "eval": "a character classifier on an ImageFolder root: lpr eval ckpt_path=CKPT data.root=DIR",
-    "read": "read plates in photos or crops: lpr read ckpt_path=CKPT input=PATH [locate=auto|box|none|detector]",
+    "read": "read plates in photos: lpr read PHOTO_OR_FOLDER (the shipped models) | lpr read ckpt_path=CKPT input=PATH "
+            "[locate=auto|box|none|detector]",
     "detect": "find plates: lpr detect detector=CKPT_OR_ONNX input=PATH [subset=test] [draw=true]",
     "val": "compare checkpoints on their own val photos: lpr val 'ckpts=[A,B,[A,B]]'",
     "export": "ONNX for deployment, checked against torch: lpr export ckpt_path=CKPT",
@@ -32,5 +41,28 @@ def main(argv: list[str] | None = None):
     if verb not in VERBS:
         print(f"error: lpr {verb}: no such verb; one of {', '.join(VERBS)}", file=sys.stderr)
         raise SystemExit(2)
+    if verb == "read":
+        try:
+            overrides = shipped_reading(overrides)
+        except LprError as error:
+            fail(error)
     sys.argv = [f"lpr {verb}", *overrides]  # Hydra and argparse read the command line from here
     return importlib.import_module(f"lpr.cli.{verb}").main()
+
+
+def shipped_reading(overrides: list[str]) -> list[str]:
+    """`lpr read PHOTO_OR_FOLDER [OVERRIDE ...]`: the bare path is the input; with no model named, the shipped
+    detector finds the plates and the shipped reader reads them, on onnxruntime."""
+    from lpr.cli.command import quoted  # Hydra's grammar: imported here, so that `lpr --help` needs no Hydra
+
+    paths = [arg for index, arg in enumerate(overrides) if "=" not in arg and not arg.startswith("-")
+             and (index == 0 or overrides[index - 1] not in HYDRA_VALUED_FLAGS)]
+    if not paths:
+        return overrides
+    if len(paths) > 1:
+        raise LprError(f"lpr read {' '.join(paths)}: give one image or folder (input=...)")
+    rest = [arg for arg in overrides if arg != paths[0]]
+    named = any(arg.split("=", 1)[0].lstrip("+") in MODEL_KEYS for arg in rest)
+    models = [] if named else ["backend=onnx", f"model_path={quoted(pretrained(READER))}", "locate=detector",
+                               f"locate.detector.model={quoted(pretrained(DETECTOR))}"]
+    return [f"input={quoted(paths[0])}", *models, *rest]

@@ -14,8 +14,12 @@ from pydantic import AfterValidator, PositiveFloat, ValidationError
 
 from lpr.core.errors import LprError, config_error
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
-"""The folder holding lpr's configs/: its data/ and logs/ are found from here, wherever a command runs."""
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+CONFIG_DIR = PACKAGE_DIR / "configs"
+"""Hydra's configs: in a source checkout a link to its configs/, in an installed lpr a copy inside the package."""
+PROJECT_DIR = PACKAGE_DIR.parent if (PACKAGE_DIR.parent / "pyproject.toml").is_file() else Path.cwd()
+"""Where data/ and logs/ go, wherever a command runs: the source checkout lpr runs from; for an installed lpr, the
+folder the command runs in."""
 OmegaConf.register_new_resolver("lpr.project_dir", lambda: str(PROJECT_DIR), replace=True)
 
 

@@ -42,7 +42,8 @@ def ctc_greedy_decode(log_probs: np.ndarray, formats: PlateFormats | None = None
                 conf = conf * np.prod(char_probs[picked, fitted] / char_probs[picked, classes])
                 classes = fitted
         chars = np.exp(plate_log_probs[starts, 1 + classes]) if len(classes) else np.zeros(0)
-        readings.append(Decoded("".join(ALPHABET[c] for c in classes), float(conf), tuple(chars.round(4).tolist())))
+        readings.append(Decoded("".join(ALPHABET[c] for c in classes), float(conf),
+                                tuple(round(p, 4) for p in chars.tolist())))
     return readings
 
 

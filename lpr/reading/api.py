@@ -1,12 +1,12 @@
 """Reading plates from Python: `from lpr import Reader`.
 
-    reader = Reader(reader="crnn.ckpt", detector="detector.onnx")
+    reader = Reader()  # the shipped detector and reader (lpr/pretrained/), onnxruntime only
     for plate in reader.read("car.jpg"):
         print(plate.text, plate.confidence, plate.box)
 
 Models are checkpoints (torch) or exported MODEL.onnx files (onnxruntime only, no torch import); with a detector
-every plate of a photo is read, without one each image is read as a plate crop. The same loading, finding and
-reading as `lpr.read`, without Hydra.
+every plate of a photo is read, with `detector=None` each image is read as a plate crop. The same loading, finding
+and reading as `lpr.read`, without Hydra.
 """
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +20,7 @@ from lpr.data.samples import PlateSample
 from lpr.reading.detector import PlateFinder
 from lpr.reading.load import load_engines
 from lpr.reading.pipeline import Locate, PlateReader
+from lpr.reading.pretrained import DETECTOR, READER, pretrained
 from lpr.vision.segment import CharSegmenter
 
 
@@ -33,16 +34,22 @@ class Plate:
     char_confidences: tuple[float, ...] = ()
 
 
+SHIPPED = "shipped"  # the model lpr ships (lpr/pretrained/)
+
+
 class Reader:
-    """Plates in images. `reader`: one model or a list (an ensemble: every crop read by each, one vote per reading);
-    `detector`: a plate detector, None to read each image as one plate crop; `formats`: a region's plate patterns
+    """Plates in images. `reader`: one model or a list (an ensemble: every crop read by each, one vote per reading),
+    by default the shipped one; `detector`: a plate detector, by default the shipped one, None to read each image as
+    one plate crop; `formats`: a region's plate patterns
     (configs/formats/), a prior on each reading; `crop_margin`: how much around a found box is read (fractions of
     its width and height); `min_confidence`: a found plate read less surely is no plate (configs/locate/detector.yaml
     gives lpr.read's); `limits`: what a photo may measure (larger ones are read scaled down)."""
 
-    def __init__(self, reader: str | Path | list[str | Path], detector: str | Path | None = None,
+    def __init__(self, reader: str | Path | list[str | Path] = SHIPPED, detector: str | Path | None = SHIPPED,
                  formats: list[str] | None = None, crop_margin: tuple[float, float] = (0.04, 0.15),
                  min_confidence: float = 0.05, threads: int | None = None, limits: PhotoLimits = PhotoLimits()):
+        reader = pretrained(READER) if reader == SHIPPED else reader
+        detector = pretrained(DETECTOR) if detector == SHIPPED else detector
         paths = [str(path) for path in (reader if isinstance(reader, list) else [reader])]
         onnx = [path.endswith(".onnx") for path in paths]
         if any(onnx) and not all(onnx):

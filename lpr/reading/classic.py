@@ -42,7 +42,7 @@ class ClassicEngine(Engine):
             # the geometric mean keeps long and short plates comparable; no characters, no confidence
             confidence = float(np.exp(np.log(chosen).mean())) if len(chosen) else 0.0
             readings.append(PlateReading("".join(ALPHABET[c] for c in classes), confidence, seg,
-                                         tuple(chosen.round(4).tolist())))
+                                         tuple(round(p, 4) for p in chosen.tolist())))
         return readings
 
     def stages(self) -> list[tuple[str, Callable]]:

@@ -173,5 +173,5 @@ def test_the_readmes_python_example_reads_every_plate(detector_run, unseen_scene
     assert all(len(plate.char_confidences) == len(plate.text) for plate in by_path)
     floor = max(plate.confidence for plate in by_path) + 0.01  # above every reading of this barely trained reader
     assert Reader(reader=small_crnn_ckpt, detector=best_ckpt(detector_run), min_confidence=floor).read(photo) == []
-    crops = Reader(reader=small_crnn_ckpt).read(photo)  # without a detector, the image is the plate crop
+    crops = Reader(reader=small_crnn_ckpt, detector=None).read(photo)  # no detector: the image is the plate crop
     assert len(crops) == 1 and crops[0].box == (0, 0, photo.shape[1], photo.shape[0])

@@ -1,0 +1,19 @@
+"""The models lpr ships in lpr/pretrained/ (ONNX + the JSON lpr.export writes, and their MODEL_CARD.md): a plate
+detector and a plate reader, each trained by a recipe in configs/experiment/ on data whose licence allows shipping a
+model trained on it. `Reader()` and `lpr read PHOTO` read with them, offline, with onnxruntime only."""
+from pathlib import Path
+
+from lpr.core.errors import LprError
+
+PRETRAINED_DIR = Path(__file__).resolve().parents[1] / "pretrained"
+READER = PRETRAINED_DIR / "plate_reader.onnx"
+DETECTOR = PRETRAINED_DIR / "plate_detector.onnx"
+RECIPES = {READER: "experiment=reader_clean", DETECTOR: "experiment=detector_clean"}
+
+
+def pretrained(model: Path) -> str:
+    """The path of a shipped model; LprError naming the recipe where this lpr does not ship it."""
+    if not model.is_file():
+        raise LprError(f"{model}: this lpr ships no {model.stem.replace('_', ' ')}; train one "
+                       f"(python -m lpr.train {RECIPES[model]}, then python -m lpr.export) and name it")
+    return str(model)

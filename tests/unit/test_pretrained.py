@@ -1,0 +1,58 @@
+"""The models lpr ships (lpr/pretrained/): read offline, torch-free, from `Reader()` and `lpr read PHOTO`."""
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+
+from lpr.reading.pretrained import DETECTOR, READER
+from tests.conftest import clean_plate, run_without_torch, synthetic_photo
+
+LPR = str(Path(sys.executable).parent / "lpr")
+
+
+def test_the_shipped_models_are_there_small_and_described():
+    for model in (READER, DETECTOR):
+        assert model.stat().st_size < 4_000_000 and model.with_suffix(".json").is_file()
+    card = (READER.parent / "MODEL_CARD.md").read_text()
+    assert "experiment=reader_clean" in card and "experiment=detector_clean" in card and "Licence" in card
+
+
+def test_the_shipped_reader_reads_generated_plates_without_torch(tmp_path):
+    texts = ["ABC1234", "7XYZ123", "BRA2E19"]
+    for index, text in enumerate(texts):
+        cv2.imwrite(str(tmp_path / f"{index}.png"), clean_plate(text, seed=1)[0])
+    script = ("import sys\n"
+              "for name in ('torch', 'torchvision', 'torchmetrics', 'lightning'): sys.modules[name] = None\n"
+              "from lpr import Reader\n"
+              "print(' '.join(plates[0].text for plates in Reader(detector=None).read(sys.argv[1:])))\n")
+    done = subprocess.run([sys.executable, "-c", script, *(str(tmp_path / f"{i}.png") for i in range(3))],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == texts
+
+
+def test_lpr_read_a_photo_reads_it_with_the_shipped_models(tmp_path):
+    photo, box = synthetic_photo(clean_plate("KX42ZQ7", seed=3, height=48)[0], seed=3)
+    path = tmp_path / "my car.jpg"
+    cv2.imwrite(str(path), photo)
+    done = subprocess.run([LPR, "read", str(path), f"hydra.run.dir={tmp_path / 'run'}"], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    with (tmp_path / "run" / "predictions.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["image"] for row in rows] == ["my car.jpg"] and rows[0]["status"] == "read"
+    x, y, w, h = (int(rows[0][key]) for key in "xywh")
+    assert abs(x - box[0]) < box[2] / 2 and abs(y - box[1]) < box[3]  # the plate's place in the photo
+    named = run_without_torch("lpr.read", f"input={path}", "backend=onnx", f"model_path={READER}", "locate=none",
+                              f"hydra.run.dir={tmp_path / 'named'}")
+    assert named.returncode == 0, named.stderr[-2000:]
+
+
+def test_a_bare_path_after_a_hydra_flag_is_not_an_input():
+    from lpr.cli.verbs import shipped_reading
+
+    assert shipped_reading(["--cfg", "job", "ckpt_path=a.ckpt"]) == ["--cfg", "job", "ckpt_path=a.ckpt"]
+    overrides = shipped_reading(["car.jpg", "ckpt_path=a.ckpt"])
+    assert overrides == ["input='car.jpg'", "ckpt_path=a.ckpt"]  # a model named: no shipped one added
