@@ -1,13 +1,17 @@
 """The models lpr ships (lpr/pretrained/): read offline, torch-free, from `Reader()` and `lpr read PHOTO`."""
 import csv
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import cv2
+import pytest
+import yaml
 
 from lpr.reading.pretrained import DETECTOR, READER
-from tests.conftest import clean_plate, run_without_torch, synthetic_photo
+from tests.conftest import REPO, clean_plate, run_without_torch, synthetic_photo
 
 LPR = str(Path(sys.executable).parent / "lpr")
 
@@ -56,3 +60,24 @@ def test_a_bare_path_after_a_hydra_flag_is_not_an_input():
     assert shipped_reading(["--cfg", "job", "ckpt_path=a.ckpt"]) == ["--cfg", "job", "ckpt_path=a.ckpt"]
     overrides = shipped_reading(["car.jpg", "ckpt_path=a.ckpt"])
     assert overrides == ["input='car.jpg'", "ckpt_path=a.ckpt"]  # a model named: no shipped one added
+
+
+@pytest.mark.slow
+def test_an_installed_lpr_carries_its_configs_and_models_and_works_where_it_runs(tmp_path):
+    """`pip install .` (not editable): the configs and the shipped models travel in the package, and runs go to the
+    folder the command runs in."""
+    source = tmp_path / "source"
+    left_out = {".venv", ".git", "logs", "data", "build", "lpr.egg-info", ".pytest_cache", ".hypothesis"}
+    shutil.copytree(REPO, source, symlinks=True,
+                    ignore=lambda folder, names: left_out & set(names) if Path(folder) == REPO else {"__pycache__"})
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+                    "--target", str(site), str(source)], check=True, capture_output=True, timeout=600)
+    assert (site / "lpr" / "configs" / "train.yaml").is_file() and not (site / "lpr" / "configs").is_symlink()
+    assert (site / "lpr" / "pretrained" / "plate_reader.onnx").is_file()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shown = subprocess.run([sys.executable, "-m", "lpr.train", "--cfg", "job", "--resolve", "--package", "paths"],
+                           cwd=elsewhere, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(site)})
+    assert shown.returncode == 0, shown.stderr[-2000:]
+    assert Path(yaml.safe_load(shown.stdout)["log_dir"]) == elsewhere / "logs"
