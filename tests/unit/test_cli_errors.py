@@ -151,6 +151,7 @@ def test_a_path_with_spaces_and_accents_reads_quoted_and_unquoted_says_how(small
     ("lpr.read", ["ckpt_path=NOWHERE", "input=DIR"], "NOWHERE: checkpoint not found"),
     ("lpr.read", ["backend=onnx", "model_path=NOWHERE", "input=DIR"], "NOWHERE: ONNX model not found"),
     ("lpr.detect", ["detector=NOWHERE", "input=DIR"], "NOWHERE: detector not found"),
+    ("lpr.export", ["ckpt_path=NOWHERE"], "NOWHERE: checkpoint not found"),
 ])
 def test_arguments_are_checked_before_torch_is_imported(module, overrides, expected, tmp_path):
     """With torch and Lightning unimportable, a typo is still answered in lpr's line: it was checked first."""
