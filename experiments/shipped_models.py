@@ -42,7 +42,8 @@ def figures(reader: Path, detector: Path, out: Path, threads: int) -> dict:
         for mode, locate in (("box", ["locate=box"]),
                              ("photo", ["locate=detector", f"locate.detector.model={detector}"])):
             metrics = run("lpr.read", [*common, *locate], out / f"{mode}-{region}")
-            scores.update({f"{mode}/{region}/exact": metrics["plate/acc"], f"{mode}/{region}/cer": metrics["plate/cer"]})
+            scores.update({f"{mode}/{region}/exact": metrics["plate/acc"],
+                           f"{mode}/{region}/cer": metrics["plate/cer"]})
             if mode == "photo":
                 scores[f"photo/{region}/photos_per_s"] = metrics["photos_per_s"]
     return scores
@@ -57,7 +58,8 @@ def main():
     parser.add_argument("--results", type=Path, default=Path(__file__).parent / "RESULTS.md")
     parser.add_argument("--no-results", dest="results", action="store_const", const=None)
     args = parser.parse_args()
-    fresh = (exported(args.reader_run, "fresh_reader", args.out), exported(args.detector_run, "fresh_detector", args.out))
+    fresh = (exported(args.reader_run, "fresh_reader", args.out),
+             exported(args.detector_run, "fresh_detector", args.out))
     table = {"shipped": figures(READER, DETECTOR, args.out / "shipped", args.threads),
              "fresh": figures(*fresh, args.out / "fresh", args.threads)}
     lines = ["| models | " + " | ".join(f"{region} box / photo" for region in REGIONS) + " | photos/s |",
