@@ -14,7 +14,7 @@ from omegaconf import OmegaConf
 from lpr.cli.run_files import write_json_atomic
 from lpr.core.config import CONFIG_DIR, PROJECT_DIR, instantiate
 from lpr.core.errors import exit_on_lpr_error
-from lpr.data.audit import load_dataset, plot, statistics, validate
+from lpr.data.audit import image_sizes, load_dataset, plot, statistics, validate
 
 
 def photo_split():
@@ -42,12 +42,13 @@ def main(argv: list[str] | None = None):
         print(f"{args.dataset}: {dataset.kind}, {len(dataset.entries)} images: "
               f"{len(problems) or 'no'} problem{'s' * (len(problems) != 1)}")
         raise SystemExit(1 if problems else 0)
-    stats = statistics(dataset)
+    sizes = image_sizes(dataset)
+    stats = statistics(dataset, sizes)
     out = args.out or PROJECT_DIR / "logs" / "data"
     out.mkdir(parents=True, exist_ok=True)
     name = args.dataset.resolve().name
     write_json_atomic(out / f"{name}-stats.json", stats)
-    plot(dataset, stats, out / f"{name}-stats.png")
+    plot(dataset, stats, sizes, out / f"{name}-stats.png")
     print(json.dumps(stats, indent=1))
     print(f"Wrote {out / f'{name}-stats.png'} and {name}-stats.json")
 

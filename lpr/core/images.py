@@ -40,15 +40,19 @@ class PhotoLimits:
     max_pixels: PositiveInt = 150_000_000
 
 
+def is_jpeg(data: bytes) -> bool:
+    return data[:2] == b"\xff\xd8"
+
+
 def decode_image(data: bytes, name: str, color: bool = False, shrink: int = 1) -> np.ndarray:
     """Decode encoded image bytes into 8-bit grey (H, W) or BGR (H, W, 3), whatever depth or channels they hold;
     `shrink` (1, 2, 4 or 8): the decoder's own reduction, at least that many times smaller a side."""
     if not data:
         raise LprError(f"{name}: empty file (0 bytes), not an image")
-    is_jpeg = data[:2] == b"\xff\xd8"
-    if is_jpeg and b"\xff\xd9" not in data[-1024:]:  # OpenCV would decode the half it has
+    jpeg = is_jpeg(data)
+    if jpeg and b"\xff\xd9" not in data[-1024:]:  # OpenCV would decode the half it has
         raise LprError(f"{name}: truncated JPEG (no end-of-image marker)")
-    image = decode_jpeg(data, color, shrink) if is_jpeg else None
+    image = decode_jpeg(data, color, shrink) if jpeg else None
     if image is None:  # both also turn 16-bit into 8-bit
         flags = REDUCED[shrink][color] if shrink > 1 else cv2.IMREAD_COLOR if color else cv2.IMREAD_GRAYSCALE
         image = cv2.imdecode(np.frombuffer(data, np.uint8), flags)
@@ -87,7 +91,7 @@ def read_image(path: str | Path, color: bool = False) -> np.ndarray:
 def image_size(data: bytes, name: str) -> tuple[int, int] | None:
     """(width, height) from the file's header alone, or None where the header says nothing readable."""
     try:
-        if data[:2] == b"\xff\xd8":
+        if is_jpeg(data):
             height, width, _, _ = simplejpeg.decode_jpeg_header(data)
             return width, height
         with warnings.catch_warnings(action="ignore", category=Image.DecompressionBombWarning):
@@ -107,7 +111,7 @@ def load_photo(path: str | Path, limits: PhotoLimits) -> tuple[np.ndarray, float
     if size is None or max(size) <= limits.max_side:
         return decode_image(data, str(path), color=True), 1.0, ""
     width, height = size
-    if width * height > limits.max_pixels and data[:2] != b"\xff\xd8":
+    if width * height > limits.max_pixels and not is_jpeg(data):
         raise LprError(f"{path}: image too large to read ({width}x{height}, over max_pixels "
                        f"{limits.max_pixels:,}): scale it down first")
     scale = limits.max_side / max(width, height)

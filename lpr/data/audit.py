@@ -11,10 +11,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from PIL import Image
+
 from lpr.core.alphabet import folder_to_char, holds_class_folders
 from lpr.core.errors import LprError
-from lpr.core.images import decode_image, image_size, is_image_file
-from lpr.data.box_folders import boxes_csv_entries
+from lpr.core.images import decode_image, is_image_file
+from lpr.data.box_folders import boxes_csv_entries, image_size
 from lpr.data.samples import load_plate_samples
 from lpr.data.split import PhotoSplit
 
@@ -129,14 +131,18 @@ def check_image(entry: Entry) -> tuple[str, str | None]:
     return hashlib.sha1(data).hexdigest(), None
 
 
-def statistics(dataset: Dataset) -> dict:
+def image_sizes(dataset: Dataset) -> list[tuple[int, int]]:
+    """(width, height) of every readable image, from its header alone: read once for the figures and the plot."""
+    return [size for e in dataset.entries if (size := header_size(e.image_path))]
+
+
+def statistics(dataset: Dataset, sizes: list[tuple[int, int]]) -> dict:
     """Counts by share, label lengths, character frequencies, image sizes and boxes, as flat keys."""
     stats = {"kind": dataset.kind, "n_images": len(dataset.entries), "n_problems_loading": len(dataset.problems)}
     stats.update({f"share/{share}": n for share, n in sorted(Counter(e.share or "-" for e in dataset.entries).items())})
     labels = [e.label for e in dataset.entries if e.label]
     stats.update({f"length/{n}": count for n, count in sorted(Counter(map(len, labels)).items())})
     stats.update({f"char/{char}": count for char, count in sorted(Counter("".join(labels)).items())})
-    sizes = [size for e in dataset.entries if (size := header_size(e.image_path))]
     for axis, values in (("width", [w for w, _ in sizes]), ("height", [h for _, h in sizes])):
         if values:
             ordered = sorted(values)
@@ -151,12 +157,12 @@ def statistics(dataset: Dataset) -> dict:
 
 def header_size(image_path: Path) -> tuple[int, int] | None:
     try:
-        return image_size(image_path.read_bytes(), str(image_path))
-    except (OSError, LprError):
+        return image_size(image_path)
+    except (OSError, Image.DecompressionBombError):  # unreadable or too large: validate names it
         return None
 
 
-def plot(dataset: Dataset, stats: dict, path: Path) -> None:
+def plot(dataset: Dataset, stats: dict, sizes: list[tuple[int, int]], path: Path) -> None:
     """A PNG of the statistics: shares, label lengths, character frequencies, image sizes."""
     import matplotlib
 
@@ -170,7 +176,6 @@ def plot(dataset: Dataset, stats: dict, path: Path) -> None:
         axis.bar([k for k, _ in items], [v for _, v in items], color="tab:blue")
         axis.set_title(title)
         axis.tick_params(axis="x", labelsize=7)
-    sizes = [size for e in dataset.entries[:5000] if (size := header_size(e.image_path))]
     axes[1, 1].scatter([w for w, _ in sizes], [h for _, h in sizes], s=4, alpha=0.5)
     axes[1, 1].set(title="image sizes (px)", xlabel="width", ylabel="height")
     figure.suptitle(f"{path.stem}: {dataset.kind}, {stats['n_images']} images")
