@@ -1,9 +1,9 @@
 """Generated character images, so the default run needs no unlicensed data.
 
 Each sample is one of the 36 characters drawn dark-on-light as on a plate, from a font that ships with
-an installed package (matplotlib's DejaVu, STIX and Computer Modern; OpenCV's Hershey fonts), with
-random stroke width, width/height ratio, offset, small rotation, blur, noise, contrast and bits of the
-neighbouring characters at the edges. Generation is deterministic from the seed and cached on disk
+an installed package (matplotlib's DejaVu, STIX and Computer Modern; OpenCV's Hershey fonts) or one of lpr's
+stroke-drawn plate fonts (lpr.data.stroke_font), with random stroke width, width/height ratio, offset, small
+rotation, blur, noise, contrast and bits of the neighbouring characters at the edges. Generation is deterministic from the seed and cached on disk
 under a folder named by the settings' hash.
 """
 import hashlib
@@ -30,6 +30,7 @@ from pydantic.dataclasses import dataclass
 from lpr.core.alphabet import ALPHABET
 from lpr.core.errors import LprError
 from lpr.core.preprocess import pad_to_aspect
+from lpr.data.stroke_font import STROKE_FONTS, stroke_glyph
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,8 @@ GLYPH_HEIGHT = 64  # glyphs are drawn large once, then transformed and shrunk pe
 @lru_cache(maxsize=None)
 def glyph(font: str, char: str, stroke: int) -> np.ndarray:
     """Tight ink mask (uint8, ink 255) of one character, cached per font and stroke width."""
+    if font in STROKE_FONTS:
+        return stroke_glyph(font, char, stroke, GLYPH_HEIGHT)
     if font in HERSHEY_FONTS:
         canvas = np.zeros((GLYPH_HEIGHT * 2, GLYPH_HEIGHT * 2), np.uint8)
         scale = cv2.getFontScaleFromHeight(HERSHEY_FONTS[font], GLYPH_HEIGHT, 2 + 2 * stroke)
@@ -113,7 +116,7 @@ class CharSynth(CachedGenerator):
     """
 
     cache_prefix: ClassVar[str] = "synth-chars"
-    drawn_by: ClassVar[tuple[str, ...]] = ("lpr.data.synth_chars",)
+    drawn_by: ClassVar[tuple[str, ...]] = ("lpr.data.synth_chars", "lpr.data.stroke_font")
 
     fonts: list[str] = field(default_factory=lambda: list(TRUETYPE_FONTS) + list(HERSHEY_FONTS))
     per_class: dict[str, NonNegativeInt] = field(default_factory=lambda: {"train": 100, "val": 30, "test": 30})
@@ -199,11 +202,10 @@ class CharSynth(CachedGenerator):
 
 def check_fonts(fonts: list[str]) -> None:
     """Refuse a font that is neither one of the packaged ones nor a .ttf file, naming the choices."""
-    unknown = [f for f in fonts if f not in TRUETYPE_FONTS and f not in HERSHEY_FONTS
-               and not (f.endswith(".ttf") and Path(f).is_file())]
+    named = [*TRUETYPE_FONTS, *HERSHEY_FONTS, *STROKE_FONTS]
+    unknown = [f for f in fonts if f not in named and not (f.endswith(".ttf") and Path(f).is_file())]
     if unknown:
-        raise LprError(f"data.synth.fonts: unknown font(s) {unknown}; choose from "
-                       f"{sorted(TRUETYPE_FONTS) + sorted(HERSHEY_FONTS)} or give a .ttf path")
+        raise LprError(f"data.synth.fonts: unknown font(s) {unknown}; choose from {sorted(named)} or give a .ttf path")
 
 
 def settings_key(settings: dict) -> str:

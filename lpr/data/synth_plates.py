@@ -55,7 +55,7 @@ class PlateSynth(RegistrationLayout, CachedGenerator):
 
     cache_prefix: ClassVar[str] = "synth-plates"
     drawn_by: ClassVar[tuple[str, ...]] = ("lpr.data.synth_plates", "lpr.data.plate_layout", "lpr.data.plate_style",
-                                           "lpr.data.plate_decor", "lpr.data.synth_chars")
+                                           "lpr.data.plate_decor", "lpr.data.synth_chars", "lpr.data.stroke_font")
 
     patterns: list[str] = field(default_factory=lambda: [
         "999AAA", "AAA999", "AAA9999", "9AAA999", "AA999AA", "AAA-9999", "AA-999-AA", "999 AAA", "AA 9999",

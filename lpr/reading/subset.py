@@ -1,4 +1,5 @@
-"""Which labelled photos a read covers: all, the held-out share, or a checkpoint's own train or val share."""
+"""Which labelled photos a read covers: all, the held-out share, everything outside it, or a checkpoint's own train
+or val share."""
 from pathlib import Path
 from typing import Literal
 
@@ -10,14 +11,15 @@ from lpr.data.split import PhotoSplit
 
 
 @validate_call  # refuses a subset it does not know by name
-def select_samples(input_path: SkipValidation[str | Path], *, subset: Literal["all", "holdout", "train", "val"],
+def select_samples(input_path: SkipValidation[str | Path], *, subset: Literal["all", "holdout", "development", "train", "val"],
                    split: SkipValidation[PhotoSplit],
                    ckpt_paths: SkipValidation[list[str] | None]) -> tuple[list[PlateSample], list[str]]:
-    """The input's samples in `subset` (holdout: `split`'s held-out share; train, val: the share the checkpoints
-    trained with, which only torch checkpoints record) and the problem lines of loading them."""
+    """The input's samples in `subset` (holdout: `split`'s held-out share; development: every other photo, where a
+    model trained on no real photo is chosen; train, val: the share the checkpoints trained with, which only torch
+    checkpoints record) and the problem lines of loading them."""
     samples, problems = load_plate_samples(input_path)
-    if subset == "holdout":
-        samples = [s for s in samples if split.held_out(s.name)]
+    if subset in ("holdout", "development"):
+        samples = [s for s in samples if split.held_out(s.name) == (subset == "holdout")]
     elif subset in ("train", "val"):
         if ckpt_paths is None:
             raise LprError(f"subset={subset}: the photo split is kept in the checkpoint; read with ckpt_path")

@@ -372,6 +372,8 @@ def test_subset_holdout_reads_the_held_out_share_of_the_configured_split(small_c
     assert images == held_out  # in name order
     samples, _ = select_samples(photo_folder, subset="holdout", split=split, ckpt_paths=None)
     assert [s.name for s in samples] == held_out
+    development, _ = select_samples(photo_folder, subset="development", split=split, ckpt_paths=None)
+    assert sorted(s.name for s in development) == sorted(set(names) - set(held_out))
     assert len(select_samples(photo_folder, subset="all", split=split, ckpt_paths=None)[0]) == len(names)
     with pytest.raises(LprError, match="subset=val: the photo split is kept in the checkpoint"):
         select_samples(photo_folder, subset="val", split=split, ckpt_paths=None)  # the onnx reader has no checkpoint to ask
