@@ -10,7 +10,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	# torch/torchvision first, pinned: these builds install from the machine's local disk.
 	$(PY) -m pip install --quiet torch==2.14.1 torchvision==0.29.1
-	$(PY) -m pip install --quiet -e ".[sweep,export,dev]"
+	$(PY) -m pip install --quiet -e ".[train,sweep,export,dev]"
 	touch $@
 
 install: $(VENV)/.installed

@@ -5,6 +5,7 @@ Nothing here reads the shared data: tests/unit runs anywhere. tests/integration/
 that read ../shared/data.
 """
 import os
+import re
 
 # One torch / OpenMP thread per process unless asked otherwise: the tests share a small machine with other work, where
 # several spinning threads per process are many times slower than one (set OMP_NUM_THREADS to override).
@@ -12,6 +13,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import cv2
@@ -68,9 +70,13 @@ def run_cli(module: str, *overrides: str, cwd: Path = REPO) -> subprocess.Comple
                           text=True, timeout=600)
 
 
-# Runs an entry point as `python -m MODULE` would, with torch and its family made unimportable (as if not installed).
+# The packages of pyproject.toml's `train` extra (torch, Lightning, albumentations ...), which `pip install .` leaves out.
+with open(REPO / "pyproject.toml", "rb") as _pyproject:
+    TRAIN_EXTRA = [re.split(r"[<>=!~\[ ;]", requirement)[0]
+                   for requirement in tomllib.load(_pyproject)["project"]["optional-dependencies"]["train"]]
+# Runs an entry point as `python -m MODULE` would, as a base install has it: the train extra's packages unimportable.
 WITHOUT_TORCH = ("import runpy, sys\n"
-                 "for name in ('torch', 'torchvision', 'torchmetrics', 'lightning'): sys.modules[name] = None\n"
+                 f"for name in {TRAIN_EXTRA!r}: sys.modules[name] = None\n"
                  "module, sys.argv = sys.argv[1], sys.argv[1:]\n"
                  "runpy.run_module(module, run_name='__main__')\n")
 

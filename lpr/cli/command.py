@@ -52,7 +52,7 @@ def command(task, config_name: str, argv_hook: Callable[[list[str]], list[str]] 
             return hydra_main()
         except (HydraException, OmegaConfBaseException) as error:
             fail(hydra_problem(error))
-        except OSError as error:
+        except (OSError, ModuleNotFoundError) as error:
             problem = as_lpr_error(error)
             if problem is None:
                 raise

@@ -5,7 +5,7 @@ imported, so `lpr --help` answers at once."""
 import importlib
 import sys
 
-from lpr.core.errors import LprError, fail
+from lpr.core.errors import LprError, as_lpr_error, fail
 from lpr.reading.pretrained import DETECTOR, READER, pretrained
 
 MODEL_KEYS = ("ckpt_path", "model_path", "backend", "locate")  # naming any of them: the user's models, not shipped
@@ -47,7 +47,14 @@ def main(argv: list[str] | None = None):
         except LprError as error:
             fail(error)
     sys.argv = [f"lpr {verb}", *overrides]  # Hydra and argparse read the command line from here
-    return importlib.import_module(f"lpr.cli.{verb}").main()
+    try:
+        module = importlib.import_module(f"lpr.cli.{verb}")
+    except ModuleNotFoundError as error:  # a verb of an extra the install left out (lpr compare: tensorboard)
+        problem = as_lpr_error(error)
+        if problem is None:
+            raise
+        fail(problem)
+    return module.main()
 
 
 def shipped_reading(overrides: list[str]) -> list[str]:

@@ -9,6 +9,10 @@ from pydantic import ValidationError
 log = logging.getLogger("lpr")
 
 EXIT_CODE = 2  # what every lpr entry point exits with on bad input, as argparse does
+# What `pip install lpr` leaves out, by the extra that brings it: the base install reads plates with onnxruntime;
+# training, evaluation and export need these.
+EXTRAS = {"torch": "train", "torchvision": "train", "lightning": "train", "torchmetrics": "train",
+          "albumentations": "train", "tensorboard": "train", "pycocotools": "train", "rich": "train", "onnx": "export"}
 
 
 class LprError(Exception):
@@ -28,13 +32,18 @@ def as_lpr_error(error: BaseException) -> LprError | None:
     """The user's problem an exception reports, as an LprError; None for an exception that is lpr's own bug.
 
     A file the system refuses (an output folder that cannot be written, a path beneath a file, a full disk) is the
-    user's to fix wherever it happens, so an OSError naming a file is one line too."""
+    user's to fix wherever it happens, so an OSError naming a file is one line too; so is a package of an extra the
+    install left out."""
     if isinstance(error, LprError):
         return error
     if isinstance(error, ValidationError):
         return config_error(error, error.title.removesuffix(".__init__"))
     if isinstance(error, MissingMandatoryValue):
         return LprError(f"{error.full_key}: no value given (add {error.full_key}=... to the command)")
+    if isinstance(error, ModuleNotFoundError) and (error.name or "").split(".")[0] in EXTRAS:
+        package = error.name.split(".")[0]
+        return LprError(f"this needs {package}, which the base install leaves out: pip install 'lpr[{EXTRAS[package]}]' "
+                        f"(in a checkout: pip install -e '.[{EXTRAS[package]}]')")
     if isinstance(error, FileExistsError):  # lpr makes its folders with exist_ok: something else is in the way
         return LprError(f"{error.filename}: exists and is not a folder")
     if isinstance(error, OSError) and error.filename is not None:
@@ -58,7 +67,7 @@ def exit_on_lpr_error(main):
     def wrapper(*args, **kwargs):
         try:
             return main(*args, **kwargs)
-        except (LprError, ValidationError, MissingMandatoryValue, OSError) as error:
+        except (LprError, ValidationError, MissingMandatoryValue, OSError, ModuleNotFoundError) as error:
             problem = as_lpr_error(error)
             if problem is None:
                 raise

@@ -7,11 +7,14 @@ import sys
 from pathlib import Path
 
 import cv2
+import matplotlib
+import numpy as np
 import pytest
 import yaml
 
+from lpr.core.centre_decode import pairwise_iou
 from lpr.reading.pretrained import DETECTOR, READER
-from tests.conftest import REPO, clean_plate, run_without_torch, synthetic_photo
+from tests.conftest import REPO, TRAIN_EXTRA, assert_clean_error, clean_plate, run_without_torch, synthetic_photo
 
 LPR = str(Path(sys.executable).parent / "lpr")
 
@@ -52,6 +55,47 @@ def test_lpr_read_a_photo_reads_it_with_the_shipped_models(tmp_path):
     named = run_without_torch("lpr.read", f"input={path}", "backend=onnx", f"model_path={READER}", "locate=none",
                               f"hydra.run.dir={tmp_path / 'named'}")
     assert named.returncode == 0, named.stderr[-2000:]
+
+
+def test_a_real_photo_with_two_plates_composited_in_gives_two_rows(tmp_path):
+    """A photograph (matplotlib's sample of Grace Hopper, not a generated scene) with two generated plates pasted in:
+    the shipped detector finds both and the shipped reader gives a row each, where each plate is."""
+    photo = cv2.imread(str(Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg"))
+    truth = []
+    for seed, (printed, x, y) in enumerate([("KX42ZQ7", 40, 420), ("7RB-4409", 296, 480)]):
+        plate = clean_plate(printed, seed=seed, height=44)[0]
+        h, w = plate.shape
+        photo[y:y + h, x:x + w] = cv2.cvtColor(plate, cv2.COLOR_GRAY2BGR)
+        truth.append([x, y, x + w, y + h])
+    path = tmp_path / "two plates.jpg"
+    cv2.imwrite(str(path), photo, [cv2.IMWRITE_JPEG_QUALITY, 95])
+    done = subprocess.run([LPR, "read", str(path), f"hydra.run.dir={tmp_path / 'run'}"], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    with (tmp_path / "run" / "predictions.csv").open() as handle:
+        rows = [row for row in csv.DictReader(handle) if row["status"] == "read"]
+    found = np.array([[int(row[k]) for k in "xywh"] for row in rows], np.float32).reshape(-1, 4)
+    found[:, 2:] += found[:, :2]
+    assert len(rows) == 2 and (pairwise_iou(np.array(truth, np.float32), found).max(1) > 0.5).all(), rows
+
+
+def test_a_base_install_reads_and_detects_and_training_names_its_extra(tmp_path):
+    """`pip install .` without extras (the train extra's packages unimportable): the shipped models read and find
+    plates; a training says in one line which extra it needs."""
+    from lpr.core.errors import EXTRAS
+
+    assert set(TRAIN_EXTRA) <= set(EXTRAS)  # whichever of them is missing is named with its extra
+    photo, _ = synthetic_photo(clean_plate("KX42ZQ7", seed=3, height=48)[0], seed=3)
+    path = tmp_path / "car.jpg"
+    cv2.imwrite(str(path), photo)
+    read = run_without_torch("lpr.read", f"input={path}", "backend=onnx", f"model_path={READER}", "locate=detector",
+                             f"locate.detector.model={DETECTOR}", f"hydra.run.dir={tmp_path / 'read'}")
+    assert read.returncode == 0 and read.stdout.startswith("car.jpg\t"), read.stderr[-2000:]
+    detect = run_without_torch("lpr.detect", f"detector={DETECTOR}", f"input={path}",
+                               f"hydra.run.dir={tmp_path / 'detect'}")
+    assert detect.returncode == 0 and (tmp_path / "detect" / "boxes.csv").is_file(), detect.stderr[-2000:]
+    assert_clean_error(run_without_torch("lpr.train", "experiment=baseline", f"hydra.run.dir={tmp_path / 'train'}"),
+                       "which the base install leaves out: pip install 'lpr[train]'")
 
 
 def test_a_bare_path_after_a_hydra_flag_is_not_an_input():
