@@ -19,11 +19,8 @@ experiments/RESULTS.md's benchmark runs.
 import argparse
 import csv
 import json
-import os
-import platform
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import cv2
@@ -37,7 +34,7 @@ from lpr.core.images import read_image
 from lpr.core.plate_metrics import normalize_plate
 from lpr.data.samples import load_plate_samples
 
-from results_md import RUNS_HEADING, write_results_section
+from results_md import append_run
 
 FLOORS = [round(0.05 * step, 2) for step in range(20)]
 
@@ -142,13 +139,7 @@ def main():
     print("\n".join(table))
     write_metrics(args.out, metrics)
     if args.results:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                                cwd=PROJECT_DIR).stdout.strip()
-        body = "\n".join([f"### {time.strftime('%Y-%m-%d %H:%M')} `experiments/no_plate_floor.py`", "",
-                          f"Command: `.venv/bin/python {' '.join(sys.argv)}` ({platform.machine()}, "
-                          f"{len(os.sched_getaffinity(0))} cores, commit `{commit}`). Regions "
-                          f"{args.regions}; bands at least {args.min_side} px a side.", "", *table])
-        write_results_section(args.results, RUNS_HEADING, body, append=True)
+        append_run(args.results, f"Regions {args.regions}; bands at least {args.min_side} px a side.", table)
     print(json.dumps(metrics, indent=2))
 
 

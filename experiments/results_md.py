@@ -1,5 +1,10 @@
 """How experiments scripts record figures in RESULTS.md: only scripts under experiments/ write it."""
+import os
+import platform
 import re
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 
@@ -19,3 +24,15 @@ def write_results_section(results_md: Path, heading: str, body: str, append: boo
         rest = text[section.end():]
         text = f"{text[:section.start()]}{heading}\n\n{kept}{body.strip()}\n" + (f"\n{rest}" if rest else "")
     results_md.write_text(text)
+
+
+def append_run(results_md: Path, detail: str, lines: list[str]) -> None:
+    """Add this script's run at the end of the benchmark runs: a dated heading, its exact command, machine and commit,
+    `detail`, then `lines` (its table)."""
+    script = Path(sys.argv[0]).name
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                            cwd=Path(__file__).parent).stdout.strip()
+    body = "\n".join([f"### {time.strftime('%Y-%m-%d %H:%M')} `experiments/{script}`", "",
+                      f"Command: `.venv/bin/python experiments/{script} {' '.join(sys.argv[1:])}` ({platform.machine()}, "
+                      f"{len(os.sched_getaffinity(0))} cores, commit `{commit}`). {detail}", "", *lines])
+    write_results_section(results_md, RUNS_HEADING, body, append=True)

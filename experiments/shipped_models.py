@@ -11,10 +11,6 @@ CER. A shipped file that reads far from its recipe's fresh training is stale: re
 Prints the table, writes OUT/metrics.json and appends to experiments/RESULTS.md's benchmark runs.
 """
 import argparse
-import platform
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 from lpr.cli.run_files import write_metrics
@@ -23,7 +19,7 @@ from lpr.reading.pretrained import DETECTOR, READER
 
 from detector_benchmark import run
 from plates_benchmark import REGIONS
-from results_md import RUNS_HEADING, write_results_section
+from results_md import append_run
 
 
 def exported(run_dir: Path, name: str, out: Path) -> Path:
@@ -71,12 +67,7 @@ def main():
     print("\n".join(lines))
     write_metrics(args.out, {f"{name}/{key}": value for name, scores in table.items() for key, value in scores.items()})
     if args.results:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                                cwd=PROJECT_DIR).stdout.strip()
-        body = "\n".join([f"### {time.strftime('%Y-%m-%d %H:%M')} `experiments/shipped_models.py`", "",
-                          f"Command: `.venv/bin/python {' '.join(sys.argv)}` ({platform.machine()}, commit "
-                          f"`{commit}`). Held-out photos, exact match, onnxruntime only.", "", *lines])
-        write_results_section(args.results, RUNS_HEADING, body, append=True)
+        append_run(args.results, "Held-out photos, exact match, onnxruntime only.", lines)
 
 
 if __name__ == "__main__":

@@ -79,14 +79,14 @@ class Reader:
             else load_photo(sample.image_path, self.pipeline.limits)))
         if problems:
             raise LprError(problems[0])
-        return [sorted((Plate(r.text, r.confidence, r.box or (0, 0, *image_size(r)), r.char_confidences)
+        return [sorted((Plate(r.text, r.confidence, r.box or whole_image(r), r.char_confidences)
                         for r in results if r.sample is sample and r.found), key=lambda plate: -plate.confidence)
                 for sample in samples]
 
 
-def image_size(result) -> tuple[int, int]:
-    """(width, height) of a result read as a whole image: its crop is the image."""
-    return result.crop.shape[1], result.crop.shape[0]
+def whole_image(result) -> tuple[int, int, int, int]:
+    """The box of a result read as a whole image (x, y, w, h): its crop is the image."""
+    return 0, 0, result.crop.shape[1], result.crop.shape[0]
 
 
 def as_bgr(image) -> np.ndarray:

@@ -43,3 +43,15 @@ def test_scripts_append_their_runs_under_one_heading(tmp_path):
         module.write_results_section(results_md, module.RUNS_HEADING, run, append=True)
     text = results_md.read_text()
     assert text.index("by hand") < text.index(module.RUNS_HEADING) < text.index("run one") < text.index("run two")
+
+
+def test_a_run_names_its_command_machine_and_commit(tmp_path, monkeypatch):
+    module = results_md_module()
+    monkeypatch.setattr("sys.argv", ["experiments/speed.py", "--threads", "2"])
+    results_md = tmp_path / "RESULTS.md"
+    module.append_run(results_md, "Held-out photos.", ["| a |", "|---|"])
+    text = results_md.read_text()
+    commit = module.subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                                   cwd=REPO).stdout.strip()
+    assert "`experiments/speed.py`" in text and "experiments/speed.py --threads 2`" in text
+    assert f"commit `{commit}`" in text and text.index("Held-out photos.") < text.index("| a |")
