@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from lpr.core.config import CONFIG_DIR
 from lpr.core.errors import LprError
 from lpr.core.formats import PlateFormats
 from lpr.core.images import PhotoLimits, load_photo
@@ -35,19 +36,26 @@ class Plate:
 
 
 SHIPPED = "shipped"  # the model lpr ships (lpr/pretrained/)
+AS_LPR_READ = None  # a setting as `lpr read ... locate=detector` has it (configs/locate/detector.yaml)
 
 
 class Reader:
     """Plates in images. `reader`: one model or a list (an ensemble: every crop read by each, one vote per reading),
     by default the shipped one; `detector`: a plate detector, by default the shipped one, None to read each image as
-    one plate crop; `formats`: a region's plate patterns
-    (configs/formats/), a prior on each reading; `crop_margin`: how much around a found box is read (fractions of
-    its width and height); `min_confidence`: a found plate read less surely is no plate (configs/locate/detector.yaml
-    gives lpr.read's); `limits`: what a photo may measure (larger ones are read scaled down)."""
+    one plate crop; `formats`: a region's plate patterns (configs/formats/), a prior on each reading; `crop_margin`:
+    how much around a found box is read (fractions of its width and height), and `vote_margins` the other margins it
+    is read at, the reading most crops agree on winning; `min_confidence`: a found plate read less surely is no plate;
+    these three as `lpr read` has them unless given (configs/locate/detector.yaml); `limits`: what a photo may
+    measure (larger ones are read scaled down)."""
 
     def __init__(self, reader: str | Path | list[str | Path] = SHIPPED, detector: str | Path | None = SHIPPED,
-                 formats: list[str] | None = None, crop_margin: tuple[float, float] = (0.04, 0.15),
-                 min_confidence: float = 0.05, threads: int | None = None, limits: PhotoLimits = PhotoLimits()):
+                 formats: list[str] | None = None, crop_margin: tuple[float, float] | None = AS_LPR_READ,
+                 vote_margins: list[tuple[float, float]] | None = AS_LPR_READ,
+                 min_confidence: float | None = AS_LPR_READ, threads: int | None = None,
+                 limits: PhotoLimits = PhotoLimits()):
+        from omegaconf import OmegaConf
+
+        as_read = OmegaConf.to_container(OmegaConf.load(CONFIG_DIR / "locate" / "detector.yaml"))
         reader = pretrained(READER) if reader == SHIPPED else reader
         detector = pretrained(DETECTOR) if detector == SHIPPED else detector
         paths = [str(path) for path in (reader if isinstance(reader, list) else [reader])]
@@ -57,8 +65,11 @@ class Reader:
         engines = load_engines(paths, backend="onnx" if all(onnx) else "torch", formats=PlateFormats(formats),
                                threads=threads)
         finder = PlateFinder(str(detector), threads=threads) if detector is not None else None
-        locate = Locate(mode="detector" if finder else "none", crop_margin=crop_margin, detector=finder,
-                        min_confidence=min_confidence if finder else 0.0)
+        given = {"crop_margin": crop_margin, "vote_margins": vote_margins, "min_confidence": min_confidence}
+        setting = {key: as_read[key] if value is AS_LPR_READ else value for key, value in given.items()}
+        locate = Locate(mode="detector" if finder else "none", detector=finder, crop_margin=setting["crop_margin"],
+                        vote_margins=setting["vote_margins"] if finder else [],
+                        min_confidence=setting["min_confidence"] if finder else 0.0)
         self.pipeline = PlateReader(engines, locate, CharSegmenter(), threads or 2, limits)
 
     def read(self, images):

@@ -8,7 +8,6 @@ locate=detector reads every plate a trained detector finds: one reading a plate.
 Nothing is silent: a photo that gives no plate still gives one result, its status saying why (nothing found, every
 reading below the locate mode's `min_confidence`, the image too small); a photo scaled down to read says so too.
 """
-import sys
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -39,7 +38,7 @@ class Locate:
     """Where a photo's plate crops come from. `none`: the image is the crop. `box`: the labelled box, cut at
     `crop_margin` and at each of `vote_margins`; the reading most of the crops agree on wins. `auto`: every
     candidate `locator` finds; the most plate-like reading wins. `detector`: every plate `detector` finds, cut at
-    `crop_margin`, each read on its own. A reading less sure than `min_confidence` is no plate: where the mode
+    `crop_margin` and at each of `vote_margins`, each plate's crops voting as a labelled box's do. A reading less sure than `min_confidence` is no plate: where the mode
     has to find the plate, a photo without one (a portrait) would otherwise read as the likeliest text."""
 
     mode: Literal["auto", "box", "none", "detector"]
@@ -83,10 +82,12 @@ class PlateResult:
 
 @dataclass
 class PhotoCrops:
-    """What one photo gives to read: its crops, each with (plate box, crop box) in the loaded image's pixels, the
-    scale it was loaded at, a note on the photo ("" or how it was scaled), and why it was not read ("" if it was)."""
+    """What one photo gives to read: its crops, each with (plate box, crop box) in the loaded image's pixels and the
+    plate of the photo it shows (the crops of a plate, one a margin, vote together), the scale it was loaded at, a note
+    on the photo ("" or how it was scaled), and why it was not read ("" if it was)."""
     crops: list[np.ndarray]
     places: list[tuple]
+    plates: list[int]
     scale: float = 1.0
     note: str = ""
     unread: str = ""
@@ -102,8 +103,8 @@ class PlateReader:
         self.mode, self.margins, self.min_confidence = locate.mode, locate.margins, locate.min_confidence
         self.locator = locate.locator if self.mode == "auto" else None
         self.detector = locate.detector if self.mode == "detector" else None
-        # crops of a photo read at once: locate=box its first majority of margins, the others only where they disagree
-        self.first_round = len(self.margins) // 2 + 1 if self.mode == "box" else sys.maxsize
+        # crops of a plate read at once: its first majority of margins, the others only where they disagree
+        self.first_round = len(self.margins) // 2 + 1
         self.segmenter = segmenter
         self.threads = threads
         self.limits = limits
@@ -116,15 +117,15 @@ class PlateReader:
         """The crops to read from one photo; LprError for a bad file or box."""
         image, scale, note = load(sample)
         if min(image.shape[:2]) < self.limits.min_side:
-            return PhotoCrops([], [], scale, note, unread=f"image too small ({image.shape[1]}x{image.shape[0]}, "
+            return PhotoCrops([], [], [], scale, note, unread=f"image too small ({image.shape[1]}x{image.shape[0]}, "
                                                           f"min_side {self.limits.min_side})")
         if self.mode == "none":
-            return PhotoCrops([image], [(None, None)], scale, note)
+            return PhotoCrops([image], [(None, None)], [0], scale, note)
         if self.mode == "box":
             return PhotoCrops(*self.box_crops(sample, image, scale), scale, note)
         return PhotoCrops(*self.found_crops(image), scale, note)
 
-    def box_crops(self, sample: PlateSample, image: np.ndarray, scale: float) -> tuple[list, list]:
+    def box_crops(self, sample: PlateSample, image: np.ndarray, scale: float) -> tuple[list, list, list]:
         if sample.box is None:
             raise LprError(f"{sample.image_path}: locate=box but the input labels no box for it")
         x, y, w, h = sample.box
@@ -132,21 +133,23 @@ class PlateReader:
         if w <= 0 or h <= 0 or x >= width or y >= height or x + w <= 0 or y + h <= 0:
             raise LprError(f"{sample.image_path}: box {sample.box} lies outside the {width}x{height} image")
         crops = [crop_box(image, scaled(sample.box, scale), margin) for margin in self.margins]
-        return [crop for crop, _ in crops], [(origin, origin) for _, origin in crops]
+        return [crop for crop, _ in crops], [(origin, origin) for _, origin in crops], [0] * len(crops)
 
-    def found_crops(self, image: np.ndarray) -> tuple[list, list]:
+    def found_crops(self, image: np.ndarray) -> tuple[list, list, list]:
         """Every plate the detector or the locator finds, cut at its margin."""
         if self.detector is not None:
-            boxes, margin = [xywh(box) for box in self.detector(image).boxes], self.margins[0]
+            boxes, margins = [xywh(box) for box in self.detector(image).boxes], self.margins
         else:
-            boxes, margin = self.locator.candidates(image), self.locator.crop_margin
-        crops, places = [], []
-        for box in boxes:
-            crop, origin = crop_box(image, box, margin)
-            if crop.size:
-                crops.append(crop)
-                places.append((box, origin))
-        return crops, places
+            boxes, margins = self.locator.candidates(image), [self.locator.crop_margin]
+        crops, places, plates = [], [], []
+        for plate, box in enumerate(boxes):
+            for margin in margins:
+                crop, origin = crop_box(image, box, margin)
+                if crop.size:
+                    crops.append(crop)
+                    places.append((box, origin))
+                    plates.append(plate)
+        return crops, places, plates
 
     @validate_call  # batch_plates=0 is a config error, not "nothing read"; the lists are used as given
     def read(self, samples: SkipValidation[list[PlateSample]], batch_plates: PositiveInt,
@@ -177,17 +180,17 @@ class PlateReader:
                     for reader, engine in enumerate(self.engines):
                         crops += item.crops
                         boxes += item.places
-                        owners += [index] * len(item.crops)
+                        owners += [(index, plate) for plate in item.plates]
                         readers += [reader] * len(item.crops)
-                        prepared += [engine.prepare(crop) if rank < self.first_round else None
-                                     for rank, crop in enumerate(item.crops)]
+                        prepared += [engine.prepare(crop) if item.plates[:rank].count(plate) < self.first_round else None
+                                     for rank, (crop, plate) in enumerate(zip(item.crops, item.plates))]
                 readings = self.read_prepared(crops, owners, readers, prepared)
                 results += self.pick(chunk, crops, boxes, owners, readings, loaded)
         return results
 
-    def read_prepared(self, crops: list[np.ndarray], owners: list[int], readers: list[int],
+    def read_prepared(self, crops: list[np.ndarray], owners: list[tuple[int, int]], readers: list[int],
                       prepared: list) -> list[PlateReading | None]:
-        """The readings of the prepared crops, then of the others where a photo's prepared crops disagree: a box's
+        """The readings of the prepared crops, then of the others where a plate's prepared crops disagree: a box's
         first margins that all agree outnumber the rest and have won the vote already (None: a crop left unread).
         Each crop is read by its engine, `self.engines[readers[position]]`."""
         readings: list[PlateReading | None] = [None] * len(crops)
@@ -219,10 +222,10 @@ class PlateReader:
         """The results of each readable photo: every plate found (locate=detector), or the reading most of its crops
         agree on (locate=box, none), or its most plate-like candidate (locate=auto); those below `min_confidence`
         dropped; a photo left with none gives one result saying why."""
-        positions: dict[int, list[int]] = {}
-        for position, owner in enumerate(owners):
+        positions: dict[int, dict[int, list[int]]] = {}  # photo -> plate -> its crops read
+        for position, (photo, plate) in enumerate(owners):
             if readings[position] is not None:
-                positions.setdefault(owner, []).append(position)
+                positions.setdefault(photo, {}).setdefault(plate, []).append(position)
         results = []
         for index, sample in enumerate(chunk):
             cut = loaded[index]
@@ -232,10 +235,11 @@ class PlateReader:
             if index not in positions:
                 found = []
             elif self.detector is not None:
-                found = [self.result(sample, cut, readings[p], readings[p].confidence, boxes[p][0], crops[p])
-                         for p in positions[index]]
+                found = [self.result(sample, cut, readings[p], confidence, boxes[p][0], crops[p])
+                         for p, confidence in (majority_reading(readings, mine) for mine in positions[index].values())]
             else:
-                found = [self.chosen(sample, cut, positions[index], crops, boxes, readings)]
+                mine = [p for plate in positions[index].values() for p in plate]
+                found = [self.chosen(sample, cut, mine, crops, boxes, readings)]
             sure = [result for result in found if result.confidence >= self.min_confidence]
             results += sure or [self.no_plate(sample, cut, found)]
         return results

@@ -125,3 +125,15 @@ def test_an_installed_lpr_carries_its_configs_and_models_and_works_where_it_runs
                            cwd=elsewhere, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(site)})
     assert shown.returncode == 0, shown.stderr[-2000:]
     assert Path(yaml.safe_load(shown.stdout)["log_dir"]) == elsewhere / "logs"
+
+
+def test_reader_reads_as_lpr_read_does_unless_told():
+    """`Reader()`'s margins, vote and floor are `lpr read locate=detector`'s (configs/locate/detector.yaml)."""
+    from lpr import Reader
+
+    locate = yaml.safe_load((REPO / "configs" / "locate" / "detector.yaml").read_text())
+    as_read = Reader().pipeline
+    assert as_read.margins == [tuple(locate["crop_margin"]), *map(tuple, locate["vote_margins"])]
+    assert as_read.min_confidence == locate["min_confidence"] and len(as_read.margins) > 1
+    told = Reader(vote_margins=[], min_confidence=0.5).pipeline
+    assert told.margins == [tuple(locate["crop_margin"])] and told.min_confidence == 0.5
