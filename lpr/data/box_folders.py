@@ -1,6 +1,8 @@
 """Detection folders, the format users already have: `boxes.csv` (`image,x,y,w,h`, one row a plate, several rows per
 image allowed; a row with x, y, w, h empty lists an image with no plate) or an OpenALPR folder (`NAME.jpg` +
 `NAME.txt`: `NAME.jpg<TAB>x<TAB>y<TAB>w<TAB>h<TAB>PLATE`), checked entry by entry, and how a real root splits.
+Plate crops with `chars.csv` (`image,char,x,y,w,h`, one row a character, as lpr's plate generator writes them) are
+the character detector's folders.
 
 No torch here: `lpr.detect` lists and scores a folder before any model library is imported.
 """
@@ -20,6 +22,7 @@ from lpr.core.images import EXIF_ORIENTATION
 from lpr.data.samples import load_plate_samples
 from lpr.data.split import PhotoSplit
 
+BOX_FILES = ("boxes.csv", "chars.csv")  # a folder's boxes: plates in photos, characters in plate crops
 EDGE_TOLERANCE = 1.0  # pixels a labelled box may reach past the image edge (annotation rounding); it is clipped
 TRANSPOSED_ORIENTATIONS = (5, 6, 7, 8)  # EXIF orientations that swap width and height when applied
 
@@ -82,16 +85,17 @@ def image_size(image_path: Path) -> tuple[int, int]:
 
 
 def load_box_folder(folder: str | Path) -> list[BoxSample]:
-    """Every photo of a `boxes.csv` or OpenALPR folder with its plates' boxes; any bad entry refuses the folder."""
+    """Every photo of a `boxes.csv`, `chars.csv` or OpenALPR folder with its boxes; any bad entry refuses the folder."""
     folder = Path(folder)
     if not folder.is_dir():
         raise LprError(f"{folder}: detection folder does not exist or is not a folder")
-    if (folder / "boxes.csv").is_file():
-        entries, problems = boxes_csv_entries(folder / "boxes.csv")
+    listed = next((folder / name for name in BOX_FILES if (folder / name).is_file()), None)
+    if listed is not None:
+        entries, problems = boxes_csv_entries(listed)
     elif any(folder.glob("*.txt")):
         entries, problems = openalpr_entries(folder)
     else:
-        raise LprError(f"{folder}: no boxes.csv and no OpenALPR labels (NAME.jpg + NAME.txt)")
+        raise LprError(f"{folder}: no boxes.csv, no chars.csv and no OpenALPR labels (NAME.jpg + NAME.txt)")
     sizes, boxes = {}, {}
     for source, image_path, box in entries:
         if image_path not in sizes:

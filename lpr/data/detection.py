@@ -1,4 +1,6 @@
-"""Photos with plate boxes for the plate detector: generated scenes and real photos as one LightningDataModule.
+"""Images with boxes for the detectors, as one LightningDataModule: photos with plate boxes for the plate detector
+(generated scenes and real photos), plate crops with character boxes for the character detector (generated plates,
+whose generator knows where every character is, and real crops).
 
 A real root is a detection folder (lpr.data.box_folders), split by explicit groups (`shares`) or by the photo split
 (`lpr.data.split`) on the same key as the plate readers' roots, so a photo held out from the readers stays held out
@@ -20,6 +22,7 @@ from lpr.core.preprocess import letterbox
 from lpr.data.box_folders import BoxSample, DetectionRoot, load_box_folder
 from lpr.data.datamodule import SplitDataModule
 from lpr.data.split import PhotoSplit
+from lpr.data.synth_plates import PlateSynth
 from lpr.data.synth_scenes import SceneSynth
 
 log = logging.getLogger(__name__)
@@ -58,7 +61,8 @@ def collate_photos(batch: list[tuple[np.ndarray, np.ndarray]]) -> tuple[torch.Te
 
 
 class DetectionDataModule(SplitDataModule):
-    """Generated scenes (`synth`) and/or real detection roots (`roots`), as train/val/test photos with plate boxes.
+    """Generated images (`synth`: scenes with their plates' boxes, or plates with their characters') and/or real
+    detection roots (`roots`), as train/val/test images with boxes.
 
     Training uses the generated scenes' train split and each real root's train share repeated `real_repeat` times;
     validation and test use the real roots' shares where they have one, else the generated splits. Every photo ends
@@ -70,7 +74,7 @@ class DetectionDataModule(SplitDataModule):
     @validate_call(config={"arbitrary_types_allowed": True})  # refuse wrong types and values with their name
     def __init__(
         self,
-        synth: SceneSynth | None = None,
+        synth: SceneSynth | PlateSynth | None = None,
         roots: list[DetectionRoot] | None = None,
         split: PhotoSplit | None = None,
         real_repeat: NonNegativeInt = 1,
@@ -82,7 +86,7 @@ class DetectionDataModule(SplitDataModule):
     ):
         super().__init__()
         if synth is None and not roots:
-            raise LprError("data: give `roots` (boxes.csv or OpenALPR folders) or `synth` (generated scenes)")
+            raise LprError("data: give `roots` (boxes.csv, chars.csv or OpenALPR folders) or `synth` (a generator)")
         if split is None and any(root.shares is None for root in roots or []):
             raise LprError("data.split: roots without `shares` are split by the photo split (configs/split/); give one")
         if augment is not None and "bboxes" not in augment.processors:

@@ -7,7 +7,7 @@ from lpr.core.alphabet import ALPHABET
 from lpr.core.formats import PlateFormats
 from lpr.core.preprocess import chars_to_batch
 from lpr.reading.engine import Engine, PlateReading
-from lpr.vision.segment import CharSegmenter, Segmentation
+from lpr.vision.segment import Segmentation, Segmenter
 
 
 class ClassicEngine(Engine):
@@ -15,7 +15,7 @@ class ClassicEngine(Engine):
     class probabilities (N, len(ALPHABET)). The characters of all plates of a call go through it together, in
     slices of batch_chars (a slice's activations stay in the CPU's cache: faster than one large batch)."""
 
-    def __init__(self, classify: Callable[[np.ndarray], np.ndarray], segmenter: CharSegmenter, input_size: int,
+    def __init__(self, classify: Callable[[np.ndarray], np.ndarray], segmenter: Segmenter, input_size: int,
                  formats: PlateFormats | None = None, batch_chars: int = 128):
         self.classify = classify
         self.segmenter = segmenter

@@ -9,14 +9,14 @@ from lpr.core.formats import PlateFormats
 from lpr.reading.classic import ClassicEngine
 from lpr.reading.ctc import CtcEngine
 from lpr.reading.engine import Engine
-from lpr.vision.segment import CharSegmenter
+from lpr.vision.segment import CharSegmenter, Segmenter
 
 Backend = Literal["torch", "onnx"]
 EdgeMinProb = Annotated[float, Field(ge=0, lt=1)]
 
 
 @validate_call(config={"arbitrary_types_allowed": True})  # refuse wrong settings with their name
-def load_engines(paths: list[str], backend: Backend, segmenter: CharSegmenter | None = None,
+def load_engines(paths: list[str], backend: Backend, segmenter: Segmenter | None = None,
                  formats: PlateFormats | None = None, edge_min_prob: EdgeMinProb = 0.0,
                  threads: PositiveInt | None = None) -> list[Engine]:
     """One engine per checkpoint (torch) or MODEL.onnx (onnx, with lpr.export's MODEL.json beside it): several are
@@ -29,7 +29,7 @@ def load_engines(paths: list[str], backend: Backend, segmenter: CharSegmenter | 
     return [load_engine(path, backend, segmenter, formats, edge_min_prob, threads) for path in paths]
 
 
-def load_engine(path: str | Path, backend: Backend, segmenter: CharSegmenter | None = None,
+def load_engine(path: str | Path, backend: Backend, segmenter: Segmenter | None = None,
                 formats: PlateFormats | None = None, edge_min_prob: float = 0.0,
                 threads: int | None = None) -> Engine:
     """The classic engine for a character classifier, the CTC engine for a whole-plate recognizer. A classic

@@ -56,6 +56,11 @@ def real_char_batch(data_dir: str, size: int, max_images: int) -> tuple[np.ndarr
 def export_classifier(cfg: DictConfig, onnx_path: Path, write_info: Callable[[dict], None]) -> dict:
     """The character classifier plus softmax; checked on real character crops.
     -> verify metrics; the reader info goes to `write_info` first."""
+    segmenter = instantiate(cfg.segment)
+    if not dataclasses.is_dataclass(segmenter):  # segment=detector: a model of its own, exported on its own
+        raise LprError("segment: the classifier's MODEL.json records contour settings (segment=contours); export a "
+                       "character detector on its own (lpr.export ckpt_path=<its checkpoint>) and read with "
+                       "segment=detector segment.model=<its .onnx>")
     classifier = load_trained(cfg.ckpt_path, kind="classifier")
     size = classifier.input_size
     export_onnx(torch.nn.Sequential(classifier, torch.nn.Softmax(dim=1)), (1, size, size), ("chars", "probabilities"),
@@ -64,7 +69,7 @@ def export_classifier(cfg: DictConfig, onnx_path: Path, write_info: Callable[[di
             "preprocessing": {"function": "lpr.core.preprocess.chars_to_batch",
                               "input": "float32 (N, 1, S, S) in [0, 1], ink bright (1.0) on dark background (0.0)",
                               "char_crop": "grey uint8 from lpr.vision.segment, resized to S x S, min-max stretched"},
-            "segment": dataclasses.asdict(instantiate(cfg.segment))}
+            "segment": dataclasses.asdict(segmenter)}
     write_info(info)
     batch, labels = real_char_batch(cfg.verify.data_dir, size, cfg.verify.max_images)
     torch_out = TorchModel(classifier, softmax=True)(batch)

@@ -27,7 +27,7 @@ from lpr.reading.detector import PlateFinder
 from lpr.reading.engine import Engine, PlateReading
 from lpr.reading.vote import majority_reading
 from lpr.vision.locate import PlateLocator
-from lpr.vision.segment import CharSegmenter, Segmentation
+from lpr.vision.segment import Segmentation, Segmenter
 
 Margin = tuple[float, float]  # grown around a box: fractions of its width and height
 Loader = Callable[[PlateSample], tuple[np.ndarray, float, str]]  # a sample's photo: (BGR image, its scale, a note)
@@ -97,7 +97,7 @@ class PlateReader:
     """Runs one locate mode over samples: loads photos in threads, reads plate crops in large batches. With several
     engines (an ensemble) every crop is read by each, and all the readings of a photo vote together."""
 
-    def __init__(self, engines: list[Engine], locate: Locate, segmenter: CharSegmenter, threads: int,
+    def __init__(self, engines: list[Engine], locate: Locate, segmenter: Segmenter, threads: int,
                  limits: PhotoLimits = PhotoLimits()):
         self.engines = engines
         self.mode, self.margins, self.min_confidence = locate.mode, locate.margins, locate.min_confidence

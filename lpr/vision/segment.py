@@ -9,6 +9,7 @@ than the row's ink (emblems, country shields, stickers) and thin bars at the cro
 dropped. A tilted row is straightened once and segmented again, and kept if it scores no worse. The polarity
 that yields the better row wins; light ink is not tried where dark ink's row already scores beyond its reach.
 """
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -47,6 +48,11 @@ class Segmentation:
         (left, top), (right, bottom) = corners.min(0), corners.max(0)
         return (int(crop_origin[0] + left), int(crop_origin[1] + top), int(right - left), int(bottom - top))
 
+
+
+# What the classic reader segments with: a plate crop -> its characters. CharSegmenter cuts them by contours;
+# lpr.reading.char_finder.DetectedChars by a trained character detector (segment=detector).
+Segmenter = Callable[[np.ndarray], Segmentation]
 
 
 @pydantic.dataclasses.dataclass  # refuses a wrong setting with its name
@@ -113,7 +119,7 @@ class CharSegmenter:
             if best is None or score > best[0]:
                 best = (score, boxes, ink_bright, angle, dark_ink)
         _, boxes, ink_bright, angle, dark_ink = best
-        crops = self.cut(ink_bright, boxes)
+        crops = cut_characters(ink_bright, boxes, self.char_margin, self.crop_min_aspect)
         original_boxes = np.round(boxes / scale).astype(int) if len(boxes) else EMPTY_BOXES
         return Segmentation(original_boxes, crops, angle, dark_ink)
 
@@ -233,12 +239,15 @@ class CharSegmenter:
         slope = np.polyfit(boxes[:, 0] + boxes[:, 2] / 2, boxes[:, 1] + boxes[:, 3], 1)[0]
         return float(np.degrees(np.arctan(slope)))
 
-    def cut(self, ink_bright: np.ndarray, boxes: np.ndarray) -> list[np.ndarray]:
-        """Grey crops with a margin, narrow ones padded with background to crop_min_aspect, like training images."""
-        crops = []
-        for x, y, w, h in boxes:
-            margin = max(1, round(self.char_margin * h))
-            crop = ink_bright[max(0, y - margin):y + h + margin, max(0, x - margin):x + w + margin]
-            background = int(np.median(np.concatenate([crop[0], crop[-1], crop[:, 0], crop[:, -1]])))
-            crops.append(pad_to_aspect(crop, self.crop_min_aspect, background))
-        return crops
+
+
+def cut_characters(ink_bright: np.ndarray, boxes: np.ndarray, char_margin: float, min_aspect: float) -> list[np.ndarray]:
+    """Grey crops of (x, y, w, h) boxes with a margin (a fraction of each height), narrow ones padded with background
+    to `min_aspect` width / height: character crops as the character CNN trained on them."""
+    crops = []
+    for x, y, w, h in boxes:
+        margin = max(1, round(char_margin * h))
+        crop = ink_bright[max(0, y - margin):y + h + margin, max(0, x - margin):x + w + margin]
+        background = int(np.median(np.concatenate([crop[0], crop[-1], crop[:, 0], crop[:, -1]])))
+        crops.append(pad_to_aspect(crop, min_aspect, background))
+    return crops

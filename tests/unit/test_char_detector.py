@@ -1,0 +1,91 @@
+"""The character detector (`experiment=char_detector`, `segment=detector`): a short real training on generated plates
+finds the characters of plates it never saw, in reading order, the same on onnxruntime as on torch, and the classic
+reader reads with its boxes."""
+import csv
+
+import cv2
+import numpy as np
+import pytest
+
+from lpr.core.centre_decode import pairwise_iou
+from lpr.data.box_folders import load_box_folder
+from lpr.data.synth_plates import PlateSynth
+from lpr.reading.char_finder import DetectedChars, reading_order
+from tests.conftest import CLEAN, best_ckpt, run_cli, train_run
+
+UNSEEN = ["KT7-4409", "AB 123 CD", "9XZ-553", "MN40 RTE", "PL-8817"]
+
+
+def unseen_plate(printed: str, seed: int, **layout) -> tuple[np.ndarray, np.ndarray, str]:
+    """A clean generated plate (BGR, 48 px tall) of `printed` from a seed no training drew, its characters' x0, y0,
+    x1, y1 boxes in reading order, and its label."""
+    drawing = PlateSynth(**{**CLEAN, "out_height": (48, 48), "crop_margin": (0.1, 0.2), **layout}).render(
+        np.random.default_rng([4242, seed]), printed=printed)
+    return cv2.cvtColor(drawing.image, cv2.COLOR_GRAY2BGR), drawing.char_boxes, drawing.text
+
+
+@pytest.fixture(scope="session")
+def char_detector_run(cache_dir, tmp_path_factory):
+    """A character detector trained for a few hundred steps on 1,000 generated plates."""
+    return train_run(tmp_path_factory, "char_detector", [
+        "experiment=char_detector", "data.synth.count={train: 1000, val: 24, test: 16}", "trainer.max_steps=300",
+        "model.optimizer.lr=0.006", "data.num_workers=0", "callbacks.early_stopping=null",
+        "callbacks.rich_progress_bar=null", "+trainer.enable_progress_bar=false", f"paths.cache_dir={cache_dir}"])
+
+
+@pytest.mark.parametrize("layout", [{"two_rows_p": 1.0}, {"stacked_p": 1.0}, {}])
+def test_boxes_are_put_in_the_order_the_generator_labels_them(layout):
+    """Two rows read top row first, a stacked pair top first, one row left to right, however the boxes come."""
+    for seed in range(4):
+        _, boxes, text = unseen_plate("AB-12345", seed, **layout)
+        shuffled = np.random.default_rng(seed).permutation(len(boxes))
+        assert "".join(text[i] for i in shuffled[reading_order(boxes[shuffled])]) == text
+
+
+def test_generated_plates_are_a_character_detection_folder(tmp_path):
+    root = PlateSynth(count={"train": 3, "val": 1}).ensure(tmp_path)
+    samples = load_box_folder(root / "train")
+    with open(root / "train" / "labels.csv", newline="") as handle:
+        labels = {row["image"]: row["text"] for row in csv.DictReader(handle)}
+    assert len(samples) == 3 and all(len(s.boxes) == len(labels[s.name]) for s in samples)
+
+
+@pytest.mark.slow
+def test_a_short_training_finds_the_characters_of_plates_it_never_saw(char_detector_run):
+    segment = DetectedChars(str(best_ckpt(char_detector_run)))
+    found = total = 0
+    for seed, printed in enumerate(UNSEEN):
+        plate, truth, text = unseen_plate(printed, seed)
+        boxes = segment(plate).char_boxes.astype(np.float32)
+        boxes[:, 2:] += boxes[:, :2]
+        found += int((pairwise_iou(truth, boxes).max(1, initial=0) >= 0.5).sum()) if len(boxes) else 0
+        total += len(text)
+    assert found >= 0.8 * total, f"{found} of {total} characters found"
+
+
+@pytest.mark.slow
+def test_onnx_finds_the_same_characters_and_the_classic_reader_reads_with_them(char_detector_run, small_ckpt,
+                                                                              tmp_path):
+    exported = run_cli("lpr.export", f"ckpt_path={best_ckpt(char_detector_run)}", f"output={tmp_path / 'chars.onnx'}",
+                       f"hydra.run.dir={tmp_path / 'export'}")
+    assert exported.returncode == 0, exported.stderr[-2000:]
+    on_torch, on_onnx = DetectedChars(str(best_ckpt(char_detector_run))), DetectedChars(str(tmp_path / "chars.onnx"))
+    crops = tmp_path / "crops"
+    crops.mkdir()
+    rows, found = [["image", "text"]], {}
+    for seed, printed in enumerate(UNSEEN):
+        plate, _, text = unseen_plate(printed, seed)
+        found[f"{seed}.png"] = on_onnx(plate).char_boxes
+        assert np.array_equal(on_torch(plate).char_boxes, found[f"{seed}.png"])
+        cv2.imwrite(str(crops / f"{seed}.png"), plate)
+        rows.append([f"{seed}.png", text])
+    with open(crops / "labels.csv", "w", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    done = run_cli("lpr.read", f"ckpt_path={small_ckpt}", f"input={crops}", "locate=none", "segment=detector",
+                   f"segment.model={tmp_path / 'chars.onnx'}", f"hydra.run.dir={tmp_path / 'read'}")
+    assert done.returncode == 0, done.stderr[-2000:]
+    with open(tmp_path / "read" / "predictions.csv", newline="") as handle:
+        read = {row["image"]: row["text"] for row in csv.DictReader(handle)}
+    # the classic reader classifies one character for each box the detector found
+    assert {name: len(text) for name, text in read.items()} == {name: len(boxes) for name, boxes in found.items()}
+    assert sum(len(boxes) for boxes in found.values()) >= 0.8 * sum(len(text) for _, text in rows[1:])
