@@ -17,6 +17,7 @@ import pydantic.dataclasses
 from PIL import Image
 from pydantic import field_validator
 
+from lpr.core.alphabet import ALPHABET
 from lpr.core.errors import LprError
 from lpr.core.images import EXIF_ORIENTATION
 from lpr.data.samples import load_plate_samples
@@ -30,11 +31,12 @@ TRANSPOSED_ORIENTATIONS = (5, 6, 7, 8)  # EXIF orientations that swap width and 
 @dataclass
 class BoxSample:
     """One photo and its plates' boxes (k, 4) float32 x0, y0, x1, y1 in photo pixels; k = 0: no plate in it, None:
-    a photo without labels."""
+    a photo without labels. `chars`: each box's character, where the folder names them (chars.csv)."""
 
     image_path: Path
     boxes: np.ndarray | None
     name: str
+    chars: str | None = None
 
 
 class BoxEntry(NamedTuple):
@@ -43,6 +45,7 @@ class BoxEntry(NamedTuple):
     source: str  # the label file (and line) that lists it, for error lines
     image_path: Path
     box: tuple[float, float, float, float] | None  # x, y, w, h
+    char: str | None = None  # the character it holds, in a chars.csv
 
 
 def boxes_csv_entries(boxes_file: Path) -> tuple[list[BoxEntry], list[str]]:
@@ -59,9 +62,12 @@ def boxes_csv_entries(boxes_file: Path) -> tuple[list[BoxEntry], list[str]]:
                 problems.append(f"{source}: no image name")
             elif not any(values):
                 entries.append(BoxEntry(source, boxes_file.parent / row["image"], None))
+            elif "char" in row and (row["char"] or "") not in ALPHABET:
+                problems.append(f"{source}: character {row['char']!r} is not one of 0-9, A-Z")
             else:
                 try:
-                    entries.append(BoxEntry(source, boxes_file.parent / row["image"], tuple(map(float, values))))
+                    entries.append(BoxEntry(source, boxes_file.parent / row["image"], tuple(map(float, values)),
+                                            row.get("char")))
                 except ValueError:
                     problems.append(f"{source}: expected numbers x,y,w,h (or all four empty), got {values}")
     return entries, problems
@@ -96,8 +102,8 @@ def load_box_folder(folder: str | Path) -> list[BoxSample]:
         entries, problems = openalpr_entries(folder)
     else:
         raise LprError(f"{folder}: no boxes.csv, no chars.csv and no OpenALPR labels (NAME.jpg + NAME.txt)")
-    sizes, boxes = {}, {}
-    for source, image_path, box in entries:
+    sizes, boxes, chars = {}, {}, {}
+    for source, image_path, box, char in entries:
         if image_path not in sizes:
             try:
                 sizes[image_path] = image_size(image_path)
@@ -107,7 +113,7 @@ def load_box_folder(folder: str | Path) -> list[BoxSample]:
             except OSError:
                 problems.append(f"{source}: {image_path}: not a readable image")
                 continue
-        photo_boxes = boxes.setdefault(image_path, [])
+        photo_boxes, photo_chars = boxes.setdefault(image_path, []), chars.setdefault(image_path, [])
         if box is None:
             continue
         x, y, w, h = box
@@ -119,11 +125,13 @@ def load_box_folder(folder: str | Path) -> list[BoxSample]:
             problems.append(f"{source}: box {box} lies outside the {width}x{height} image {image_path.name}")
         else:
             photo_boxes.append(edges.clip(0, limits))
+            photo_chars.append(char)
     if problems:
         raise LprError(f"{folder}: {len(problems)} bad entries, first: {problems[0]}")
     if not boxes:
         raise LprError(f"{folder}: lists no images")
-    return [BoxSample(path, np.array(photo_boxes, np.float32).reshape(-1, 4), path.name)
+    return [BoxSample(path, np.array(photo_boxes, np.float32).reshape(-1, 4), path.name,
+                      "".join(chars[path]) if None not in chars[path] else None)
             for path, photo_boxes in boxes.items()]
 
 

@@ -16,6 +16,7 @@ import torch
 from pydantic import NonNegativeInt, PositiveInt, validate_call
 from torch.utils.data import ConcatDataset, Dataset
 
+from lpr.core.alphabet import ALPHABET
 from lpr.core.errors import LprError
 from lpr.core.images import read_image
 from lpr.core.preprocess import letterbox
@@ -29,34 +30,41 @@ log = logging.getLogger(__name__)
 
 
 class BoxPhotos(Dataset):
-    """Photos as (letterboxed RGB uint8 input, its plates' boxes in input pixels); `augment` (training) comes first.
+    """Photos as (letterboxed RGB uint8 input, its boxes in input pixels, their classes); `augment` (training) comes
+    first. Classes are 0 (a plate, a character) unless `char_classes`: each character box its character's index in
+    ALPHABET, for a detector that reads as it finds.
 
     Photos are decoded per item, not kept: whole photos of a few hundred real frames would fill memory.
     """
 
-    def __init__(self, samples: list[BoxSample], input_size: int, augment: A.Compose | None = None):
+    def __init__(self, samples: list[BoxSample], input_size: int, augment: A.Compose | None = None,
+                 char_classes: bool = False):
         self.samples, self.input_size, self.augment = samples, input_size, augment
+        self.labels = [np.array([ALPHABET.index(c) for c in s.chars] if char_classes else [0] * len(s.boxes),
+                                np.int64) for s in samples]
 
     def __len__(self):
         return len(self.samples)
 
-    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
-        sample = self.samples[index]
+    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        sample, labels = self.samples[index], self.labels[index]
         image = cv2.cvtColor(read_image(sample.image_path, color=True), cv2.COLOR_BGR2RGB)
         boxes = sample.boxes
         if self.augment is not None:
-            augmented = self.augment(image=image, bboxes=boxes, labels=np.zeros(len(boxes), np.int64))
+            augmented = self.augment(image=image, bboxes=boxes, labels=labels)
             image, boxes = augmented["image"], np.asarray(augmented["bboxes"], np.float32).reshape(-1, 4)
+            labels = np.asarray(augmented["labels"], np.int64)
         image, scale = letterbox(image, self.input_size)
-        return image, boxes * np.float32(scale)
+        return image, boxes * np.float32(scale), labels
 
 
-def collate_photos(batch: list[tuple[np.ndarray, np.ndarray]]) -> tuple[torch.Tensor, list[dict[str, torch.Tensor]]]:
+def collate_photos(batch: list[tuple[np.ndarray, np.ndarray, np.ndarray]]
+                   ) -> tuple[torch.Tensor, list[dict[str, torch.Tensor]]]:
     """Images float32 (N, 3, S, S) RGB in [0, 1]; targets as torchvision's detectors and torchmetrics' mAP take
-    them: per image `boxes` (k, 4) x0, y0, x1, y1 in input pixels and `labels` (k,), all 0 (plate)."""
-    images, boxes = zip(*batch)
+    them: per image `boxes` (k, 4) x0, y0, x1, y1 in input pixels and `labels` (k,)."""
+    images, boxes, labels = zip(*batch)
     tensor = torch.from_numpy(np.stack(images)).permute(0, 3, 1, 2).float().div_(255.0)
-    targets = [{"boxes": torch.from_numpy(b), "labels": torch.zeros(len(b), dtype=torch.int64)} for b in boxes]
+    targets = [{"boxes": torch.from_numpy(b), "labels": torch.from_numpy(k)} for b, k in zip(boxes, labels)]
     return tensor, targets
 
 
@@ -83,6 +91,7 @@ class DetectionDataModule(SplitDataModule):
         input_size: PositiveInt = 384,
         batch_size: PositiveInt = 16,
         num_workers: NonNegativeInt = 0,
+        char_classes: bool = False,
     ):
         super().__init__()
         if synth is None and not roots:
@@ -106,21 +115,27 @@ class DetectionDataModule(SplitDataModule):
         if self.synth is not None:
             self.synth.ensure(self.hparams.cache_dir)
 
+    def box_photos(self, samples: list[BoxSample], augment: A.Compose | None = None) -> BoxPhotos:
+        """Samples as a dataset; with `char_classes`, every box must name its character (a chars.csv folder)."""
+        unnamed = [s.image_path for s in samples if s.chars is None and len(s.boxes)]
+        if self.hparams.char_classes and unnamed:
+            raise LprError(f"{unnamed[0].parent}: data.char_classes needs each box's character (a chars.csv folder)")
+        return BoxPhotos(samples, self.hparams.input_size, augment, self.hparams.char_classes)
+
     def real_share(self, share: str) -> list[BoxSample]:
         return [sample for root in self.roots for sample in root.share(share, self.split)]
 
     def setup(self, stage: str | None = None):
         if self.datasets:
             return
-        size = self.hparams.input_size
         synth_root = self.synth.ensure(self.hparams.cache_dir) if self.synth is not None else None
         train_parts = []
         if synth_root is not None:
-            self.train_kinds["generated"] = BoxPhotos(load_box_folder(synth_root / "train"), size, self.augment)
+            self.train_kinds["generated"] = self.box_photos(load_box_folder(synth_root / "train"), self.augment)
             train_parts.append(self.train_kinds["generated"])
         real_train = self.real_share("train")
         if real_train:
-            self.train_kinds["real"] = BoxPhotos(real_train, size, self.augment)
+            self.train_kinds["real"] = self.box_photos(real_train, self.augment)
             train_parts += [self.train_kinds["real"]] * self.hparams.real_repeat
         if not train_parts:
             raise LprError("data: no training photos (no synth, and no real root has a train share)")
@@ -130,7 +145,7 @@ class DetectionDataModule(SplitDataModule):
             if not samples and synth_root is not None and self.synth.count.get(share):
                 samples = load_box_folder(synth_root / share)
             if samples:
-                self.datasets[share] = BoxPhotos(samples, size)
+                self.datasets[share] = self.box_photos(samples)
         if "val" not in self.datasets:
             raise LprError("data: no validation photos (give real roots a `val` share or synth a `val` count)")
         log.info("Detection photos: %s (real train %d)", {s: len(d) for s, d in self.datasets.items()},

@@ -1,5 +1,6 @@
 """Learned segmentation: a character detector (`experiment=char_detector`) finds each character of a plate crop, in
-place of thresholds and contours (`segment=detector`).
+place of thresholds and contours (`segment=detector`); or, trained with a class per character
+(`experiment=char_reader`, CR-NET's shape), finds and reads them in one network (`DetectedText`).
 
 Contours cap the seed method: a character touching the frame, broken by glare or merged with its neighbour is cut
 wrong whatever the classifier. The detector is the plate detector's network trained on generated plates, whose
@@ -7,11 +8,17 @@ generator knows every character's box (and draws the state names, emblems and st
 boxes are put in reading order (rows top first, each left to right; two small characters stacked at one end, top
 first) and cut as contours' boxes are, so the 36-class CNN reads them unchanged.
 """
+from collections.abc import Callable
+
 import cv2
 import numpy as np
 from pydantic import Field, NonNegativeFloat, validate_call
 
+from lpr.core.alphabet import ALPHABET
+from lpr.core.centre_decode import Detections
+from lpr.core.formats import PlateFormats
 from lpr.reading.detector import PlateFinder, Probability
+from lpr.reading.engine import Engine, PlateReading
 from lpr.vision.blobs import EMPTY_BOXES
 from lpr.vision.segment import Segmentation, cut_characters
 
@@ -62,10 +69,7 @@ class DetectedChars:
         found = self.finder(cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)).boxes
         if not len(found):
             return Segmentation(EMPTY_BOXES, [])
-        found = found[reading_order(found, self.row_overlap)]
-        x0, y0 = np.floor(found[:, :2]).astype(int).clip(0).T
-        x1, y1 = np.ceil(found[:, 2:]).astype(int).T
-        boxes = np.stack([x0, y0, np.maximum(x1 - x0, 1), np.maximum(y1 - y0, 1)], 1)
+        boxes = xywh_boxes(found[reading_order(found, self.row_overlap)])
         work = cv2.normalize(gray, None, 0, 255, cv2.NORM_MINMAX)
         inside = np.zeros(gray.shape, bool)
         for x, y, w, h in boxes:
@@ -74,3 +78,36 @@ class DetectedChars:
         ink_bright = 255 - work if dark_ink else work
         return Segmentation(boxes, cut_characters(ink_bright, boxes, self.char_margin, self.crop_min_aspect),
                             0.0, dark_ink)
+
+
+def xywh_boxes(found: np.ndarray) -> np.ndarray:
+    """x0, y0, x1, y1 float boxes as whole-pixel (x, y, w, h) ones that cover them."""
+    x0, y0 = np.floor(found[:, :2]).astype(int).clip(0).T
+    x1, y1 = np.ceil(found[:, 2:]).astype(int).T
+    return np.stack([x0, y0, np.maximum(x1 - x0, 1), np.maximum(y1 - y0, 1)], 1).reshape(-1, 4)
+
+
+class DetectedText(Engine):
+    """A plate reader of one network that finds and classifies each character (a detector of len(ALPHABET) classes,
+    `experiment=char_reader`): its boxes in reading order, their classes joined; the confidence is the geometric mean
+    of the boxes' scores, each character's its box's. `formats` is kept for the pipeline's plausibility ranking
+    (locate=auto); the characters are read as the network classes them."""
+
+    def __init__(self, finder: PlateFinder, formats: PlateFormats | None = None, row_overlap: float = 0.5):
+        self.finder, self.formats, self.row_overlap = finder, formats or PlateFormats(), row_overlap
+
+    def prepare(self, plate_crop: np.ndarray) -> np.ndarray:
+        return plate_crop if plate_crop.ndim == 3 else cv2.cvtColor(plate_crop, cv2.COLOR_GRAY2BGR)
+
+    def read_prepared(self, crops: list[np.ndarray]) -> list[PlateReading]:
+        return [self.reading(found) for found in self.finder.find(crops)] if crops else []
+
+    def reading(self, found: Detections) -> PlateReading:
+        order = reading_order(found.boxes, self.row_overlap)
+        scores = found.scores[order].astype(np.float64)
+        confidence = float(np.exp(np.log(scores).mean())) if len(scores) else 0.0
+        return PlateReading("".join(ALPHABET[c] for c in found.classes[order]), confidence,
+                            Segmentation(xywh_boxes(found.boxes[order]), []), tuple(round(p, 4) for p in scores))
+
+    def stages(self) -> list[tuple[str, Callable]]:
+        return [("prepare", lambda crops: [self.prepare(crop) for crop in crops]), ("detect", self.finder.find)]

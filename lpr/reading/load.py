@@ -4,6 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, PositiveInt, validate_call
 
+from lpr.core.alphabet import ALPHABET
 from lpr.core.errors import LprError
 from lpr.core.formats import PlateFormats
 from lpr.reading.classic import ClassicEngine
@@ -39,7 +40,8 @@ def load_engine(path: str | Path, backend: Backend, segmenter: Segmenter | None 
 
         model = OnnxModel(path, threads)
         info = load_reader_info(path)
-        refuse_detector(path, info.get("engine"))
+        if info.get("engine") == "detector":
+            return detector_engine(path, info["num_classes"], formats, threads)
         if info.get("engine") == "crnn":
             model.check_input(path, info["input_height"], info["input_width"])
             return CtcEngine(model, info["input_height"], info["input_width"], formats, edge_min_prob)
@@ -50,13 +52,21 @@ def load_engine(path: str | Path, backend: Backend, segmenter: Segmenter | None 
     from lpr.training.checkpoint import load_trained
 
     module = load_trained(path)
-    refuse_detector(path, module.hparams.get("engine"))
+    if module.hparams.get("engine") == "detector":
+        return detector_engine(path, module.net.num_classes, formats, threads)
     if module.hparams.get("engine") == "crnn":
         return CtcEngine(TorchModel(module), *module.input_size, formats, edge_min_prob)
     return ClassicEngine(TorchModel(module, softmax=True), segmenter or CharSegmenter(), module.input_size, formats)
 
 
-def refuse_detector(path: str | Path, engine: str | None) -> None:
-    if engine == "detector":
-        raise LprError(f"{path}: a plate detector finds plates, it does not read them: give it as "
-                       f"locate=detector locate.detector.model={path}, and a reader as the model")
+def detector_engine(path: str | Path, num_classes: int, formats: PlateFormats | None, threads: int | None) -> Engine:
+    """A detector that classes each character it finds reads plates (experiment=char_reader); one of plates or of
+    unnamed characters does not."""
+    from lpr.reading.char_finder import DetectedText
+    from lpr.reading.detector import PlateFinder
+
+    if num_classes != len(ALPHABET):
+        raise LprError(f"{path}: a detector of {num_classes} class(es) finds plates or characters, it does not read "
+                       f"them: give it as locate.detector.model={path} (plates) or segment.model={path} "
+                       f"(characters), and a reader as the model")
+    return DetectedText(PlateFinder(str(path), threads=threads), formats)

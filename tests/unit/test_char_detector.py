@@ -1,16 +1,20 @@
 """The character detector (`experiment=char_detector`, `segment=detector`): a short real training on generated plates
 finds the characters of plates it never saw, in reading order, the same on onnxruntime as on torch, and the classic
-reader reads with its boxes."""
+reader reads with its boxes; with a class per character (`experiment=char_reader`) it is a reader itself."""
 import csv
 
 import cv2
 import numpy as np
 import pytest
 
+from lpr.core.alphabet import ALPHABET
 from lpr.core.centre_decode import pairwise_iou
+from lpr.core.errors import LprError
 from lpr.data.box_folders import load_box_folder
 from lpr.data.synth_plates import PlateSynth
-from lpr.reading.char_finder import DetectedChars, reading_order
+from lpr.reading.char_finder import DetectedChars, DetectedText, reading_order
+from lpr.reading.detector import PlateFinder
+from lpr.reading.load import load_engine
 from tests.conftest import CLEAN, best_ckpt, run_cli, train_run
 
 UNSEEN = ["KT7-4409", "AB 123 CD", "9XZ-553", "MN40 RTE", "PL-8817"]
@@ -33,6 +37,15 @@ def char_detector_run(cache_dir, tmp_path_factory):
         "callbacks.rich_progress_bar=null", "+trainer.enable_progress_bar=false", f"paths.cache_dir={cache_dir}"])
 
 
+@pytest.fixture(scope="session")
+def char_reader_run(cache_dir, tmp_path_factory):
+    """The one-network option, trained for a few dozen steps: enough to export and read, not to read well."""
+    return train_run(tmp_path_factory, "char_reader", [
+        "experiment=char_reader", "data.synth.count={train: 200, val: 16, test: 8}", "trainer.max_steps=40",
+        "data.num_workers=0", "callbacks.early_stopping=null", "callbacks.rich_progress_bar=null",
+        "+trainer.enable_progress_bar=false", f"paths.cache_dir={cache_dir}"])
+
+
 @pytest.mark.parametrize("layout", [{"two_rows_p": 1.0}, {"stacked_p": 1.0}, {}])
 def test_boxes_are_put_in_the_order_the_generator_labels_them(layout):
     """Two rows read top row first, a stacked pair top first, one row left to right, however the boxes come."""
@@ -47,7 +60,7 @@ def test_generated_plates_are_a_character_detection_folder(tmp_path):
     samples = load_box_folder(root / "train")
     with open(root / "train" / "labels.csv", newline="") as handle:
         labels = {row["image"]: row["text"] for row in csv.DictReader(handle)}
-    assert len(samples) == 3 and all(len(s.boxes) == len(labels[s.name]) for s in samples)
+    assert len(samples) == 3 and all(s.chars == labels[s.name] and len(s.boxes) == len(s.chars) for s in samples)
 
 
 @pytest.mark.slow
@@ -89,3 +102,28 @@ def test_onnx_finds_the_same_characters_and_the_classic_reader_reads_with_them(c
     # the classic reader classifies one character for each box the detector found
     assert {name: len(text) for name, text in read.items()} == {name: len(boxes) for name, boxes in found.items()}
     assert sum(len(boxes) for boxes in found.values()) >= 0.8 * sum(len(text) for _, text in rows[1:])
+
+
+@pytest.mark.slow
+def test_one_network_reads_the_classes_of_what_it_finds_in_reading_order(char_reader_run, tmp_path):
+    ckpt = best_ckpt(char_reader_run)
+    assert isinstance(load_engine(ckpt, "torch"), DetectedText)  # a checkpoint of 36 classes is a reader
+    exported = run_cli("lpr.export", f"ckpt_path={ckpt}", f"output={tmp_path / 'reader.onnx'}",
+                       f"hydra.run.dir={tmp_path / 'export'}")
+    assert exported.returncode == 0, exported.stderr[-2000:]
+    plate, _, _ = unseen_plate("KT7-4409", 0)
+    every_peak = {"score_floor": 1e-4, "max_boxes": 8}  # barely trained: read its eight likeliest characters
+    torch_reader = DetectedText(PlateFinder(str(ckpt), **every_peak))
+    found = torch_reader.finder(plate)
+    reading = torch_reader.read_crops([plate])[0]
+    assert len(found) == 8 and len(reading.char_confidences) == 8
+    assert reading.text == "".join(ALPHABET[c] for c in found.classes[reading_order(found.boxes)])
+    assert DetectedText(PlateFinder(str(tmp_path / "reader.onnx"), **every_peak)).read_crops([plate])[0].text == \
+        reading.text
+
+
+def test_a_character_outside_the_alphabet_refuses_the_folder(tmp_path):
+    cv2.imwrite(str(tmp_path / "a.png"), np.full((32, 96), 200, np.uint8))
+    (tmp_path / "chars.csv").write_text("image,char,x,y,w,h\na.png,K,2,2,20,28\na.png,é,30,2,20,28\n")
+    with pytest.raises(LprError, match=r"chars.csv:3: character 'é' is not one of 0-9, A-Z"):
+        load_box_folder(tmp_path)

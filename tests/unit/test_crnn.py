@@ -137,7 +137,7 @@ def test_a_checkpoint_of_another_kind_is_refused(small_ckpt, small_crnn_ckpt, tm
 
     detector = {"net": CenterNet(input_size=64), "optimizer": None, "engine": "detector"}
     torch.save({"hyper_parameters": detector, "state_dict": PlateDetector(**detector).state_dict()}, path)
-    with pytest.raises(LprError, match="chars.ckpt: a plate detector finds plates, it does not read them"):
+    with pytest.raises(LprError, match=r"chars.ckpt: a detector of 1 class\(es\) finds plates or characters, it does "):
         load_engine(path, "torch")
     with pytest.raises(LprError, match="not found"):
         load_engine(tmp_path / "missing.ckpt", "torch")

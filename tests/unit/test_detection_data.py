@@ -197,8 +197,9 @@ def test_batches_are_letterboxed_photos_with_boxes_in_input_pixels(tmp_path):
                     covered[round(y0):round(y1), round(x0):round(x1)] = True
                     assert bright[round(y0) + 1:round(y1) - 1, round(x0) + 1:round(x1) - 1].all()
                 assert not (bright & ~covered).any()
-    _, wide_boxes = datamodule.datasets["train"][0]
+    _, wide_boxes, labels = datamodule.datasets["train"][0]
     assert np.allclose(wide_boxes, [[(160 - 60) * 0.2, 30 * 0.2, (160 - 20) * 0.2, 50 * 0.2]])  # flipped, then scaled
+    assert labels.tolist() == [0]  # one class: a plate
 
 
 def test_generated_scenes_train_and_validate_without_real_roots(scene_root):
