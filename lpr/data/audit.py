@@ -64,9 +64,9 @@ def load_dataset_share(path: Path, split: PhotoSplit, share: str | None) -> Data
     if path.is_dir() and (path / "boxes.csv").is_file():
         rows, problems = boxes_csv_entries(path / "boxes.csv")
         entries: dict[Path, Entry] = {}
-        for source, image_path, box in rows:
-            entry = entries.setdefault(image_path, Entry(image_path, None, share_of(image_path), source))
-            entry.boxes += [box] if box else []
+        for row in rows:
+            entry = entries.setdefault(row.image_path, Entry(row.image_path, None, share_of(row.image_path), row.source))
+            entry.boxes += [row.box] if row.box else []
         return Dataset("boxes.csv detection folder", list(entries.values()), problems)
     samples, problems = load_plate_samples(path)
     kind = ("fast-plate-ocr CSV" if path.is_file() else "plate crops (labels.csv)" if (path / "labels.csv").is_file()

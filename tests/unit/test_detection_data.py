@@ -93,7 +93,7 @@ def openalpr_instead(label: str):
     (add_row("a.jpg,,10,5,5"), "boxes.csv:5: expected numbers"),
     (lambda folder: (folder / "boxes.csv").write_text("file,x,y\n"), "boxes.csv: needs a header"),
     (lambda folder: (folder / "boxes.csv").write_text("image,x,y,w,h\n"), "lists no images"),
-    (lambda folder: (folder / "boxes.csv").unlink(), "no boxes.csv and no OpenALPR labels"),
+    (lambda folder: (folder / "boxes.csv").unlink(), "no boxes.csv, no chars.csv and no OpenALPR labels"),
     (openalpr_instead("a.jpg\t10\t10\t-3\t5\tABC\n"), "a.txt: box (10, 10, -3, 5) has no area"),
     (openalpr_instead("a.jpg\t10\t10\n"), "a.txt: expected `NAME.jpg<TAB>x"),
 ])
