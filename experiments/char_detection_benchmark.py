@@ -20,14 +20,13 @@ Prints the tables, writes OUT/metrics.json and appends them to experiments/RESUL
 import argparse
 import statistics
 import time
-from pathlib import Path
 
 import numpy as np
 
 from lpr.cli.run_files import write_metrics
 from lpr.core.boxes import crop_box
 from lpr.core.centre_decode import pairwise_iou
-from lpr.core.config import PROJECT_DIR, shared_data_dir
+from lpr.core.config import shared_data_dir
 from lpr.core.images import read_image
 from lpr.data.samples import load_plate_samples
 from lpr.reading.char_finder import DetectedChars
@@ -36,7 +35,7 @@ from lpr.vision.segment import CharSegmenter
 
 from detector_benchmark import run
 from plates_benchmark import REGIONS, read_defaults
-from results_md import append_run
+from results_md import append_run, output_arguments
 
 
 def held_out_crops(region: str) -> tuple[list[np.ndarray], list[str]]:
@@ -86,9 +85,7 @@ def main():
     parser.add_argument("--char-reader", help="experiment=char_reader checkpoint")
     parser.add_argument("--crnn", help="whole-plate CRNN checkpoint")
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--out", type=Path, default=PROJECT_DIR / "logs" / "bench" / "char_detection")
-    parser.add_argument("--results", type=Path, default=Path(__file__).parent / "RESULTS.md")
-    parser.add_argument("--no-results", dest="results", action="store_const", const=None)
+    output_arguments(parser, "char_detection")
     args = parser.parse_args()
     out = args.out.resolve()
     onnx = {name: out / f"{name}.onnx" for name in ("classifier", "char_detector", "char_reader", "crnn")}

@@ -34,7 +34,7 @@ from lpr.core.images import read_image
 from lpr.core.plate_metrics import normalize_plate
 from lpr.data.samples import load_plate_samples
 
-from results_md import append_run
+from results_md import append_run, output_arguments
 
 FLOORS = [round(0.05 * step, 2) for step in range(20)]
 
@@ -88,9 +88,7 @@ def main():
     parser.add_argument("--regions", default="us,eu,br")
     parser.add_argument("--min-side", type=int, default=96)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--out", type=Path, default=PROJECT_DIR / "logs" / "bench" / "no_plate")
-    parser.add_argument("--results", type=Path, default=Path(__file__).parent / "RESULTS.md")
-    parser.add_argument("--no-results", dest="results", action="store_const", const=None)
+    output_arguments(parser, "no_plate")
     args = parser.parse_args()
     with initialize_config_dir(config_dir=str(PROJECT_DIR / "configs"), version_base="1.3"):
         split = instantiate(compose("read", overrides=["ckpt_path=x", "input=x"]).split)

@@ -19,12 +19,12 @@ import time
 from pathlib import Path
 
 from lpr.cli.run_files import write_metrics
-from lpr.core.config import PROJECT_DIR, shared_data_dir
+from lpr.core.config import shared_data_dir
 from lpr.data.samples import load_plate_samples
 from lpr.data.split import PhotoSplit
 
 from plates_benchmark import REGIONS, read_defaults
-from results_md import append_run
+from results_md import append_run, output_arguments
 
 COLD_START = """
 import json, sys, time
@@ -66,9 +66,7 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--starts", type=int, default=4)
-    parser.add_argument("--out", type=Path, default=PROJECT_DIR / "logs" / "bench" / "reader_api_speed")
-    parser.add_argument("--results", type=Path, default=Path(__file__).parent / "RESULTS.md")
-    parser.add_argument("--no-results", dest="results", action="store_const", const=None)
+    output_arguments(parser, "reader_api_speed")
     args = parser.parse_args()
     if (args.reader_ckpt is None) != (args.detector_ckpt is None):
         parser.error("give both --reader-ckpt and --detector-ckpt, or neither")

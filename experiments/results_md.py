@@ -1,4 +1,5 @@
 """How experiments scripts record figures in RESULTS.md: only scripts under experiments/ write it."""
+import argparse
 import os
 import platform
 import re
@@ -36,3 +37,11 @@ def append_run(results_md: Path, detail: str, lines: list[str]) -> None:
                       f"Command: `.venv/bin/python experiments/{script} {' '.join(sys.argv[1:])}` ({platform.machine()}, "
                       f"{len(os.sched_getaffinity(0))} cores, commit `{commit}`). {detail}", "", *lines])
     write_results_section(results_md, RUNS_HEADING, body, append=True)
+
+
+def output_arguments(parser: argparse.ArgumentParser, name: str) -> None:
+    """--out (default logs/bench/NAME under the project), --results (RESULTS.md) and --no-results (results None)."""
+    project = Path(__file__).resolve().parents[1]
+    parser.add_argument("--out", type=Path, default=project / "logs" / "bench" / name)
+    parser.add_argument("--results", type=Path, default=Path(__file__).parent / "RESULTS.md")
+    parser.add_argument("--no-results", dest="results", action="store_const", const=None)

@@ -14,12 +14,12 @@ import argparse
 from pathlib import Path
 
 from lpr.cli.run_files import write_metrics
-from lpr.core.config import PROJECT_DIR, shared_data_dir
+from lpr.core.config import shared_data_dir
 from lpr.reading.pretrained import DETECTOR, READER
 
 from detector_benchmark import run
 from plates_benchmark import REGIONS
-from results_md import append_run
+from results_md import append_run, output_arguments
 
 
 def exported(run_dir: Path, name: str, out: Path) -> Path:
@@ -50,9 +50,7 @@ def main():
     parser.add_argument("--reader-run", type=Path, required=True, help="a fresh `experiment=reader_clean` run dir")
     parser.add_argument("--detector-run", type=Path, required=True, help="a fresh `experiment=detector_clean` run")
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--out", type=Path, default=PROJECT_DIR / "logs" / "bench" / "shipped_models")
-    parser.add_argument("--results", type=Path, default=Path(__file__).parent / "RESULTS.md")
-    parser.add_argument("--no-results", dest="results", action="store_const", const=None)
+    output_arguments(parser, "shipped_models")
     args = parser.parse_args()
     fresh = (exported(args.reader_run, "fresh_reader", args.out),
              exported(args.detector_run, "fresh_detector", args.out))
