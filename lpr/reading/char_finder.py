@@ -49,6 +49,19 @@ def reading_order(boxes: np.ndarray, row_overlap: float = 0.5) -> np.ndarray:
     return np.array(order, np.int64)
 
 
+def dark_ink(gray: np.ndarray, boxes: np.ndarray) -> bool:
+    """Whether the characters are darker than the plate: most boxes darker inside than the ring of plate around them
+    (a box is mostly stroke-free plate, but less so than its surroundings)."""
+    votes = []
+    for x, y, w, h in boxes:
+        pad = max(1, h // 4)
+        ring = gray[max(0, y - pad):y + h + pad, max(0, x - pad):x + w + pad].astype(np.float64)
+        inside = gray[y:y + h, x:x + w].astype(np.float64)
+        if ring.size > inside.size:
+            votes.append(inside.mean() < (ring.sum() - inside.sum()) / (ring.size - inside.size))
+    return sum(votes) * 2 >= len(votes)
+
+
 class DetectedChars:
     """`segmenter(plate_crop)` -> its characters as a Segmentation, found by a character detector (checkpoint or
     exported ONNX, as `lpr.export` writes it); `char_margin` and `crop_min_aspect` cut each as configs/segment/
@@ -71,13 +84,10 @@ class DetectedChars:
             return Segmentation(EMPTY_BOXES, [])
         boxes = xywh_boxes(found[reading_order(found, self.row_overlap)])
         work = cv2.normalize(gray, None, 0, 255, cv2.NORM_MINMAX)
-        inside = np.zeros(gray.shape, bool)
-        for x, y, w, h in boxes:
-            inside[y:y + h, x:x + w] = True
-        dark_ink = not inside.all() and work[inside].mean() < work[~inside].mean()  # the boxes hold the ink
-        ink_bright = 255 - work if dark_ink else work
+        dark = dark_ink(work, boxes)
+        ink_bright = 255 - work if dark else work
         return Segmentation(boxes, cut_characters(ink_bright, boxes, self.char_margin, self.crop_min_aspect),
-                            0.0, dark_ink)
+                            0.0, dark)
 
 
 def xywh_boxes(found: np.ndarray) -> np.ndarray:
