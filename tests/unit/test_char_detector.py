@@ -2,10 +2,13 @@
 finds the characters of plates it never saw, in reading order, the same on onnxruntime as on torch, and the classic
 reader reads with its boxes; with a class per character (`experiment=char_reader`) it is a reader itself."""
 import csv
+import subprocess
+import sys
 
 import cv2
 import numpy as np
 import pytest
+import yaml
 
 from lpr.core.alphabet import ALPHABET
 from lpr.core.centre_decode import pairwise_iou
@@ -15,7 +18,7 @@ from lpr.data.synth_plates import PlateSynth
 from lpr.reading.char_finder import DetectedChars, DetectedText, reading_order
 from lpr.reading.detector import PlateFinder
 from lpr.reading.load import load_engine
-from tests.conftest import CLEAN, best_ckpt, run_cli, train_run
+from tests.conftest import CLEAN, REPO, TRAIN_EXTRA, best_ckpt, run_cli, train_run
 
 UNSEEN = ["KT7-4409", "AB 123 CD", "9XZ-553", "MN40 RTE", "PL-8817"]
 
@@ -82,7 +85,9 @@ def test_onnx_finds_the_same_characters_and_the_classic_reader_reads_with_them(c
     exported = run_cli("lpr.export", f"ckpt_path={best_ckpt(char_detector_run)}", f"output={tmp_path / 'chars.onnx'}",
                        f"hydra.run.dir={tmp_path / 'export'}")
     assert exported.returncode == 0, exported.stderr[-2000:]
-    on_torch, on_onnx = DetectedChars(str(best_ckpt(char_detector_run))), DetectedChars(str(tmp_path / "chars.onnx"))
+    floor = yaml.safe_load((REPO / "configs" / "segment" / "detector.yaml").read_text())["score_floor"]  # lpr.read's
+    on_torch, on_onnx = (DetectedChars(str(model), score_floor=floor)
+                         for model in (best_ckpt(char_detector_run), tmp_path / "chars.onnx"))
     crops = tmp_path / "crops"
     crops.mkdir()
     rows, found = [["image", "text"]], {}
@@ -94,6 +99,12 @@ def test_onnx_finds_the_same_characters_and_the_classic_reader_reads_with_them(c
         rows.append([f"{seed}.png", text])
     with open(crops / "labels.csv", "w", newline="") as handle:
         csv.writer(handle).writerows(rows)
+    torch_free = subprocess.run([sys.executable, "-c", (
+        f"import sys\nfor name in {TRAIN_EXTRA!r}: sys.modules[name] = None\n"
+        "import cv2\nfrom lpr.reading.char_finder import DetectedChars\n"
+        f"print(len(DetectedChars(sys.argv[1], score_floor={floor})(cv2.imread(sys.argv[2])).char_boxes))"),
+        str(tmp_path / "chars.onnx"), str(crops / "0.png")], capture_output=True, text=True)
+    assert torch_free.returncode == 0 and int(torch_free.stdout) == len(found["0.png"]), torch_free.stderr[-2000:]
     done = run_cli("lpr.read", f"ckpt_path={small_ckpt}", f"input={crops}", "locate=none", "segment=detector",
                    f"segment.model={tmp_path / 'chars.onnx'}", f"hydra.run.dir={tmp_path / 'read'}")
     assert done.returncode == 0, done.stderr[-2000:]
