@@ -17,7 +17,7 @@ import pydantic.dataclasses
 from PIL import Image
 from pydantic import field_validator
 
-from lpr.core.alphabet import ALPHABET
+from lpr.core.alphabet import CHAR_TO_INDEX
 from lpr.core.errors import LprError
 from lpr.core.images import EXIF_ORIENTATION
 from lpr.data.samples import load_plate_samples
@@ -62,7 +62,7 @@ def boxes_csv_entries(boxes_file: Path) -> tuple[list[BoxEntry], list[str]]:
                 problems.append(f"{source}: no image name")
             elif not any(values):
                 entries.append(BoxEntry(source, boxes_file.parent / row["image"], None))
-            elif "char" in row and (row["char"] or "") not in ALPHABET:
+            elif "char" in row and row["char"] not in CHAR_TO_INDEX:
                 problems.append(f"{source}: character {row['char']!r} is not one of 0-9, A-Z")
             else:
                 try:

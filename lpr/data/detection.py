@@ -16,7 +16,7 @@ import torch
 from pydantic import NonNegativeInt, PositiveInt, validate_call
 from torch.utils.data import ConcatDataset, Dataset
 
-from lpr.core.alphabet import ALPHABET
+from lpr.core.alphabet import CHAR_TO_INDEX
 from lpr.core.errors import LprError
 from lpr.core.images import read_image
 from lpr.core.preprocess import letterbox
@@ -31,8 +31,8 @@ log = logging.getLogger(__name__)
 
 class BoxPhotos(Dataset):
     """Photos as (letterboxed RGB uint8 input, its boxes in input pixels, their classes); `augment` (training) comes
-    first. Classes are 0 (a plate, a character) unless `char_classes`: each character box its character's index in
-    ALPHABET, for a detector that reads as it finds.
+    first. Classes are 0 (a plate, a character) unless `char_classes`: each character box its character's class
+    (CHAR_TO_INDEX), for a detector that reads as it finds.
 
     Photos are decoded per item, not kept: whole photos of a few hundred real frames would fill memory.
     """
@@ -40,7 +40,7 @@ class BoxPhotos(Dataset):
     def __init__(self, samples: list[BoxSample], input_size: int, augment: A.Compose | None = None,
                  char_classes: bool = False):
         self.samples, self.input_size, self.augment = samples, input_size, augment
-        self.labels = [np.array([ALPHABET.index(c) for c in s.chars] if char_classes else [0] * len(s.boxes),
+        self.labels = [np.array([CHAR_TO_INDEX[c] for c in s.chars] if char_classes else [0] * len(s.boxes),
                                 np.int64) for s in samples]
 
     def __len__(self):

@@ -133,8 +133,9 @@ def test_one_network_reads_the_classes_of_what_it_finds_in_reading_order(char_re
         reading.text
 
 
-def test_a_character_outside_the_alphabet_refuses_the_folder(tmp_path):
+@pytest.mark.parametrize("char", ["é", "AB", ""])  # one character of 0-9A-Z a box, not a run of them or none
+def test_a_character_outside_the_alphabet_refuses_the_folder(char, tmp_path):
     cv2.imwrite(str(tmp_path / "a.png"), np.full((32, 96), 200, np.uint8))
-    (tmp_path / "chars.csv").write_text("image,char,x,y,w,h\na.png,K,2,2,20,28\na.png,é,30,2,20,28\n")
-    with pytest.raises(LprError, match=r"chars.csv:3: character 'é' is not one of 0-9, A-Z"):
+    (tmp_path / "chars.csv").write_text(f"image,char,x,y,w,h\na.png,K,2,2,20,28\na.png,{char},30,2,20,28\n")
+    with pytest.raises(LprError, match=f"chars.csv:3: character {char!r} is not one of 0-9, A-Z"):
         load_box_folder(tmp_path)
