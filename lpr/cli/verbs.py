@@ -5,7 +5,7 @@ imported, so `lpr --help` answers at once."""
 import importlib
 import sys
 
-from lpr.core.errors import LprError, as_lpr_error, fail
+from lpr.core.errors import LprError, exit_on_lpr_error
 from lpr.reading.pretrained import DETECTOR, READER, pretrained
 
 MODEL_KEYS = ("ckpt_path", "model_path", "backend", "locate")  # naming any of them: the user's models, not shipped
@@ -42,19 +42,10 @@ def main(argv: list[str] | None = None):
         print(f"error: lpr {verb}: no such verb; one of {', '.join(VERBS)}", file=sys.stderr)
         raise SystemExit(2)
     if verb == "read":
-        try:
-            overrides = shipped_reading(overrides)
-        except LprError as error:
-            fail(error)
+        overrides = exit_on_lpr_error(shipped_reading)(overrides)
     sys.argv = [f"lpr {verb}", *overrides]  # Hydra and argparse read the command line from here
-    try:
-        module = importlib.import_module(f"lpr.cli.{verb}")
-    except ModuleNotFoundError as error:  # a verb of an extra the install left out (lpr compare: tensorboard)
-        problem = as_lpr_error(error)
-        if problem is None:
-            raise
-        fail(problem)
-    return module.main()
+    # a verb of an extra the install left out (lpr compare: tensorboard) is one line too
+    return exit_on_lpr_error(importlib.import_module)(f"lpr.cli.{verb}").main()
 
 
 def shipped_reading(overrides: list[str]) -> list[str]:
