@@ -34,8 +34,9 @@ def append_run(results_md: Path, detail: str, lines: list[str]) -> None:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                             cwd=Path(__file__).parent).stdout.strip()
     body = "\n".join([f"### {time.strftime('%Y-%m-%d %H:%M')} `experiments/{script}`", "",
-                      f"Command: `.venv/bin/python experiments/{script} {' '.join(sys.argv[1:])}` ({platform.machine()}, "
-                      f"{len(os.sched_getaffinity(0))} cores, commit `{commit}`). {detail}", "", *lines])
+                      f"Command: `.venv/bin/python experiments/{script} {' '.join(sys.argv[1:])}` "
+                      f"({platform.machine()}, {len(os.sched_getaffinity(0))} cores, commit `{commit}`). {detail}", "",
+                      *lines])
     write_results_section(results_md, RUNS_HEADING, body, append=True)
 
 

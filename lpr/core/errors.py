@@ -41,9 +41,9 @@ def as_lpr_error(error: BaseException) -> LprError | None:
     if isinstance(error, MissingMandatoryValue):
         return LprError(f"{error.full_key}: no value given (add {error.full_key}=... to the command)")
     if isinstance(error, ModuleNotFoundError) and (error.name or "").split(".")[0] in EXTRAS:
-        package = error.name.split(".")[0]
-        return LprError(f"this needs {package}, which the base install leaves out: pip install 'lpr[{EXTRAS[package]}]' "
-                        f"(in a checkout: pip install -e '.[{EXTRAS[package]}]')")
+        extra = EXTRAS[error.name.split(".")[0]]
+        return LprError(f"this needs {error.name.split('.')[0]}, which the base install leaves out: pip install "
+                        f"'lpr[{extra}]' (in a checkout: pip install -e '.[{extra}]')")
     if isinstance(error, FileExistsError):  # lpr makes its folders with exist_ok: something else is in the way
         return LprError(f"{error.filename}: exists and is not a folder")
     if isinstance(error, OSError) and error.filename is not None:

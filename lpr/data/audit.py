@@ -65,7 +65,8 @@ def load_dataset_share(path: Path, split: PhotoSplit, share: str | None) -> Data
         rows, problems = boxes_csv_entries(path / "boxes.csv")
         entries: dict[Path, Entry] = {}
         for row in rows:
-            entry = entries.setdefault(row.image_path, Entry(row.image_path, None, share_of(row.image_path), row.source))
+            entry = entries.setdefault(row.image_path,
+                                       Entry(row.image_path, None, share_of(row.image_path), row.source))
             entry.boxes += [row.box] if row.box else []
         return Dataset("boxes.csv detection folder", list(entries.values()), problems)
     samples, problems = load_plate_samples(path)

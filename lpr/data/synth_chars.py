@@ -3,8 +3,8 @@
 Each sample is one of the 36 characters drawn dark-on-light as on a plate, from a font that ships with
 an installed package (matplotlib's DejaVu, STIX and Computer Modern; OpenCV's Hershey fonts) or one of lpr's
 stroke-drawn plate fonts (lpr.data.stroke_font), with random stroke width, width/height ratio, offset, small
-rotation, blur, noise, contrast and bits of the neighbouring characters at the edges. Generation is deterministic from the seed and cached on disk
-under a folder named by the settings' hash.
+rotation, blur, noise, contrast and bits of the neighbouring characters at the edges. Generation is deterministic
+from the seed and cached on disk under a folder named by the settings' hash.
 """
 import hashlib
 import json

@@ -11,6 +11,7 @@ reading below the locate mode's `min_confidence`, the image too small); a photo 
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import cached_property
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -38,8 +39,9 @@ class Locate:
     """Where a photo's plate crops come from. `none`: the image is the crop. `box`: the labelled box, cut at
     `crop_margin` and at each of `vote_margins`; the reading most of the crops agree on wins. `auto`: every
     candidate `locator` finds; the most plate-like reading wins. `detector`: every plate `detector` finds, cut at
-    `crop_margin` and at each of `vote_margins`, each plate's crops voting as a labelled box's do. A reading less sure than `min_confidence` is no plate: where the mode
-    has to find the plate, a photo without one (a portrait) would otherwise read as the likeliest text."""
+    `crop_margin` and at each of `vote_margins`, each plate's crops voting as a labelled box's do. A reading less
+    sure than `min_confidence` is no plate: where the mode has to find the plate, a photo without one (a portrait)
+    would otherwise read as the likeliest text."""
 
     mode: Literal["auto", "box", "none", "detector"]
     min_confidence: float = Field(0.0, ge=0.0, le=1.0)
@@ -91,6 +93,11 @@ class PhotoCrops:
     scale: float = 1.0
     note: str = ""
     unread: str = ""
+
+    @cached_property
+    def ranks(self) -> list[int]:
+        """Each crop's place among its plate's crops: the index of the margin it was cut at."""
+        return [self.plates[:position].count(plate) for position, plate in enumerate(self.plates)]
 
 
 class PlateReader:
@@ -182,8 +189,8 @@ class PlateReader:
                         boxes += item.places
                         owners += [(index, plate) for plate in item.plates]
                         readers += [reader] * len(item.crops)
-                        prepared += [engine.prepare(crop) if item.plates[:rank].count(plate) < self.first_round else None
-                                     for rank, (crop, plate) in enumerate(zip(item.crops, item.plates))]
+                        prepared += [engine.prepare(crop) if rank < self.first_round else None
+                                     for crop, rank in zip(item.crops, item.ranks)]
                 readings = self.read_prepared(crops, owners, readers, prepared)
                 results += self.pick(chunk, crops, boxes, owners, readings, loaded)
         return results

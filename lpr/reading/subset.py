@@ -11,7 +11,8 @@ from lpr.data.split import PhotoSplit
 
 
 @validate_call  # refuses a subset it does not know by name
-def select_samples(input_path: SkipValidation[str | Path], *, subset: Literal["all", "holdout", "development", "train", "val"],
+def select_samples(input_path: SkipValidation[str | Path], *,
+                   subset: Literal["all", "holdout", "development", "train", "val"],
                    split: SkipValidation[PhotoSplit],
                    ckpt_paths: SkipValidation[list[str] | None]) -> tuple[list[PlateSample], list[str]]:
     """The input's samples in `subset` (holdout: `split`'s held-out share; development: every other photo, where a
