@@ -22,14 +22,14 @@ import statistics
 import time
 
 import numpy as np
+from omegaconf import OmegaConf
 
 from lpr.cli.run_files import write_metrics
 from lpr.core.boxes import crop_box
 from lpr.core.centre_decode import pairwise_iou
-from lpr.core.config import shared_data_dir
+from lpr.core.config import CONFIG_DIR, instantiate, shared_data_dir
 from lpr.core.images import read_image
 from lpr.data.samples import load_plate_samples
-from lpr.reading.char_finder import DetectedChars
 from lpr.reading.load import load_engine
 from lpr.vision.segment import CharSegmenter
 
@@ -51,11 +51,17 @@ def xyxy(boxes: np.ndarray) -> np.ndarray:
     return np.c_[boxes[:, :2], boxes[:, :2] + boxes[:, 2:]].astype(np.float32)
 
 
-def char_box_scores(classifier: str, detector: str, crops: list[np.ndarray], texts: list[str]) -> dict:
-    """The detector's character boxes against contour boxes verified by an exact reading (module docstring): recall
+def learned_segmenter(model: str, threads: int):
+    """`segment=detector` as lpr.read builds it (configs/segment/detector.yaml: its score floor, cuts and order)."""
+    cfg = OmegaConf.load(CONFIG_DIR / "segment" / "detector.yaml")
+    cfg.model, cfg.threads = model, threads
+    return instantiate(cfg)
+
+
+def char_box_scores(classifier: str, found_by, crops: list[np.ndarray], texts: list[str]) -> dict:
+    """`found_by`'s character boxes against contour boxes verified by an exact reading (module docstring): recall
     (true boxes found at IoU 0.5) and precision (found boxes on a true one)."""
     contours = load_engine(classifier, "torch", segmenter=CharSegmenter())
-    found_by = DetectedChars(detector)
     plates = true = hit = found = right = 0
     for crop, text, reading in zip(crops, texts, contours.read_crops(crops)):
         if reading.text != text:
@@ -101,8 +107,7 @@ def main():
                     (("one network", "char_reader"), ("CRNN", "crnn")) if checkpoints[name]})
     engines = {"contours + CNN": load_engine(onnx["classifier"], "onnx", threads=args.threads),
                "detector + CNN": load_engine(onnx["classifier"], "onnx", threads=args.threads,
-                                             segmenter=DetectedChars(str(onnx["char_detector"]),
-                                                                     threads=args.threads))}
+                                             segmenter=learned_segmenter(str(onnx["char_detector"]), args.threads))}
     engines.update({label: load_engine(onnx[name], "onnx", threads=args.threads) for label, name in
                     (("one network", "char_reader"), ("CRNN", "crnn")) if checkpoints[name]})
 
@@ -120,7 +125,7 @@ def main():
     box_lines, speed_cells = [], {}
     for region in REGIONS:
         crops, texts = held_out_crops(region)
-        scores = char_box_scores(args.classifier, args.char_detector, crops, texts)
+        scores = char_box_scores(args.classifier, learned_segmenter(args.char_detector, args.threads), crops, texts)
         metrics.update({f"char_boxes/{region}/{k}": v for k, v in scores.items()})
         box_lines.append(f"| {region} | {scores['plates']} | {scores['chars']} | {100 * scores['recall']:.1f} / "
                          f"{100 * scores['precision']:.1f} % |")
