@@ -117,7 +117,8 @@ class DetectedText(Engine):
         scores = found.scores[order].astype(np.float64)
         confidence = float(np.exp(np.log(scores).mean())) if len(scores) else 0.0
         return PlateReading("".join(ALPHABET[c] for c in found.classes[order]), confidence,
-                            Segmentation(xywh_boxes(found.boxes[order]), []), tuple(round(p, 4) for p in scores))
+                            Segmentation(xywh_boxes(found.boxes[order]), []),
+                            tuple(round(p, 4) for p in scores.tolist()))
 
     def stages(self) -> list[tuple[str, Callable]]:
         return [("prepare", lambda crops: [self.prepare(crop) for crop in crops]), ("detect", self.finder.find)]
