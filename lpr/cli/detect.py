@@ -24,7 +24,7 @@ from lpr.core.centre_decode import Detections
 from lpr.core.config import instantiate
 from lpr.core.errors import LprError
 from lpr.core.images import IMAGE_SUFFIXES, PhotoLimits, load_photo
-from lpr.data.box_folders import BoxSample, DetectionRoot, load_box_folder
+from lpr.data.box_folders import BoxSample, DetectionRoot, holds_boxes, load_box_folder
 from lpr.reading.detector import PlateFinder
 
 
@@ -35,7 +35,7 @@ def photos_of(cfg: DictConfig) -> list[BoxSample]:
         return [BoxSample(path, None, path.name)]
     if not path.is_dir():
         raise LprError(f"{path}: input not found")
-    if (path / "boxes.csv").is_file() or any(path.glob("*.txt")):
+    if holds_boxes(path):
         root = DetectionRoot(str(path), cfg.root.group, cfg.root.shares)
         photos = load_box_folder(path)
         if cfg.subset != "all":
@@ -43,7 +43,7 @@ def photos_of(cfg: DictConfig) -> list[BoxSample]:
             photos = [photo for photo in photos if root.share_of(photo.name, split) == cfg.subset]
         return photos
     if cfg.subset != "all":
-        raise LprError(f"subset={cfg.subset}: {path} has no labels (boxes.csv or OpenALPR) to split by")
+        raise LprError(f"subset={cfg.subset}: {path} has no labels (boxes.csv, chars.csv or OpenALPR) to split by")
     photos = [BoxSample(p, None, p.name) for p in sorted(path.iterdir()) if p.suffix.lower() in IMAGE_SUFFIXES]
     if not photos:
         raise LprError(f"{path}: no images")

@@ -90,6 +90,11 @@ def image_size(image_path: Path) -> tuple[int, int]:
     return (height, width) if transposed else (width, height)
 
 
+def holds_boxes(folder: Path) -> bool:
+    """Whether a folder labels boxes: boxes.csv, chars.csv or OpenALPR NAME.txt files."""
+    return any((folder / name).is_file() for name in BOX_FILES) or any(folder.glob("*.txt"))
+
+
 def load_box_folder(folder: str | Path) -> list[BoxSample]:
     """Every photo of a `boxes.csv`, `chars.csv` or OpenALPR folder with its boxes; any bad entry refuses the folder."""
     folder = Path(folder)

@@ -2,6 +2,7 @@
 finds the characters of plates it never saw, in reading order, the same on onnxruntime as on torch, and the classic
 reader reads with its boxes; with a class per character (`experiment=char_reader`) it is a reader itself."""
 import csv
+import json
 import subprocess
 import sys
 
@@ -139,3 +140,14 @@ def test_a_character_outside_the_alphabet_refuses_the_folder(char, tmp_path):
     (tmp_path / "chars.csv").write_text(f"image,char,x,y,w,h\na.png,K,2,2,20,28\na.png,{char},30,2,20,28\n")
     with pytest.raises(LprError, match=f"chars.csv:3: character {char!r} is not one of 0-9, A-Z"):
         load_box_folder(tmp_path)
+
+
+@pytest.mark.slow
+def test_lpr_detect_scores_the_character_detector_on_a_chars_csv_folder(char_detector_run, tmp_path):
+    plates = PlateSynth(**CLEAN, count={"train": 6, "val": 0}).ensure(tmp_path / "cache") / "train"
+    done = run_cli("lpr.detect", f"detector={best_ckpt(char_detector_run)}", f"input={plates}",
+                   f"hydra.run.dir={tmp_path / 'detect'}")
+    assert done.returncode == 0, done.stderr[-2000:]
+    metrics = json.loads((tmp_path / "detect" / "metrics.json").read_text())
+    assert metrics["n_true"] == sum(len(s.boxes) for s in load_box_folder(plates))
+    assert metrics["detect/recall_50"] > 0.5
