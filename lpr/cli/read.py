@@ -19,7 +19,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from omegaconf import DictConfig, ListConfig
+from omegaconf import DictConfig, ListConfig, OmegaConf
 from pydantic import validate_call
 
 from lpr.cli.command import command
@@ -33,6 +33,7 @@ from lpr.data.samples import PlateSample
 from lpr.reading.failures import failure_grid
 from lpr.reading.load import Backend, load_engines
 from lpr.reading.pipeline import PlateReader, PlateResult
+from lpr.reading.pretrained import model_file
 from lpr.reading.subset import select_samples
 
 
@@ -62,7 +63,7 @@ def model_paths(cfg: DictConfig) -> list[str]:
     if not paths:
         raise LprError(f"{key}: an empty list names no model to read with")
     for path in paths:
-        if not Path(path).exists():
+        if not Path(model_file(path)).exists():
             raise LprError(f"{path}: {'checkpoint' if cfg.backend == 'torch' else 'ONNX model'} not found")
     return paths
 
@@ -74,7 +75,8 @@ def plate_reader(cfg: DictConfig, paths: list[str], backend: str) -> PlateReader
     segmenter = instantiate(cfg.segment)
     limits = instantiate(cfg.photo_limits)
     engines = load_engines(paths, backend=backend, segmenter=segmenter, formats=PlateFormats(cfg.formats.patterns),
-                           edge_min_prob=cfg.edge_min_prob, threads=cfg.threads)
+                           edge_min_prob=cfg.edge_min_prob, threads=cfg.threads,
+                           ppocr=OmegaConf.to_container(cfg.ppocr))
     return PlateReader(engines, locate, segmenter, cfg.threads or 2, limits)
 
 

@@ -93,7 +93,8 @@ class PlateDataModule(SplitDataModule):
             raise LprError("data.split: real plate roots are split by the photo split (configs/split/); give one")
         self.save_hyperparameters(logger=False, ignore=["synth", "augment", "reletter", "split"])
         if split is not None:  # checkpoints keep the split as plain values: lpr.read subset=val reads them back
-            self.hparams.update(split_percent=split.percent, split_salt=split.salt)
+            self.hparams.update(split_percent=split.percent, split_salt=split.salt,
+                                split_groups=[{"pattern": g.pattern, "shares": g.shares} for g in split.groups])
         self.synth, self.augment, self.reletter, self.split = synth, augment, reletter, split
         self.train_kinds: dict[str, PlateCrops] = {}  # "generated", "real": the training plates of each kind
 

@@ -1,7 +1,8 @@
 """Plate inputs as samples: what every plate stage (training, reading, detection) reads.
 
 A plate input is one image, a folder of images, a folder of plate crops with `labels.csv` (`image,text`),
-an OpenALPR-style folder (`NAME.jpg` beside `NAME.txt`: `NAME.jpg<TAB>x<TAB>y<TAB>w<TAB>h<TAB>PLATE`), or a CSV
+a folder of photos with `boxes.csv` (`image,x,y,w,h,text`: one row a plate, the plates with text labelled), an
+OpenALPR-style folder (`NAME.jpg` beside `NAME.txt`: `NAME.jpg<TAB>x<TAB>y<TAB>w<TAB>h<TAB>PLATE`), or a CSV
 file of plate crops as fast-plate-ocr writes it (`image_path,plate_text[,plate_region]`, paths relative to it).
 Loading never stops at a bad entry: each problem becomes one line, the rest is still read.
 """
@@ -43,6 +44,8 @@ def load_plate_samples(input_path: str | Path) -> tuple[list[PlateSample], list[
                        "or a fast-plate-ocr CSV)")
     if (path / "labels.csv").is_file():
         samples, problems = labels_csv_samples(path / "labels.csv")
+    elif has_text_column(path / "boxes.csv"):
+        samples, problems = boxes_csv_samples(path / "boxes.csv")
     elif any(path.glob("*.txt")):
         samples, problems = openalpr_samples(path)
     else:
@@ -71,6 +74,38 @@ def labels_csv_samples(labels_file: Path, columns: tuple[str, str] = ("image", "
             problems.append(f"{labels_file}:{line}: text {row[text]!r} has characters outside 0-9, A-Z: {unknown}")
         else:
             samples.append(PlateSample(image_path, normalize_plate(row[text] or "")))
+    return samples, problems
+
+
+def has_text_column(boxes_file: Path) -> bool:
+    if not boxes_file.is_file():
+        return False
+    with boxes_file.open(newline="") as handle:
+        return "text" in (csv.DictReader(handle).fieldnames or [])
+
+
+def boxes_csv_samples(boxes_file: Path) -> tuple[list[PlateSample], list[str]]:
+    """One sample per plate of boxes.csv that has text (a plate left without it could not be read for certain: it
+    is no label); its box as x, y, w, h."""
+    samples, problems = [], []
+    with boxes_file.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for line, row in enumerate(rows, start=2):
+        text = (row.get("text") or "").strip()
+        if not text:
+            continue
+        image_path = boxes_file.parent / (row.get("image") or "")
+        try:
+            box = tuple(round(float(row[k])) for k in "xywh")
+        except (TypeError, ValueError):
+            problems.append(f"{boxes_file}:{line}: expected numbers x,y,w,h for a plate with text")
+            continue
+        if not row.get("image") or not image_path.is_file():
+            problems.append(f"{boxes_file}:{line}: image {row.get('image')!r} not found")
+        elif unknown := unknown_characters(text):
+            problems.append(f"{boxes_file}:{line}: text {text!r} has characters outside 0-9, A-Z: {unknown}")
+        else:
+            samples.append(PlateSample(image_path, normalize_plate(text), box))
     return samples, problems
 
 

@@ -21,7 +21,7 @@ from lpr.data.samples import PlateSample
 from lpr.reading.detector import PlateFinder
 from lpr.reading.load import load_engines
 from lpr.reading.pipeline import Locate, PlateReader
-from lpr.reading.pretrained import DETECTOR, READER, pretrained
+from lpr.reading.pretrained import DETECTOR, READER, model_file, pretrained
 from lpr.vision.segment import CharSegmenter
 
 
@@ -56,14 +56,15 @@ class Reader:
         from omegaconf import OmegaConf
 
         as_read = OmegaConf.to_container(OmegaConf.load(CONFIG_DIR / "locate" / "detector.yaml"))
+        ppocr = OmegaConf.to_container(OmegaConf.load(CONFIG_DIR / "read.yaml").ppocr)
         reader = pretrained(READER) if reader == SHIPPED else reader
         detector = pretrained(DETECTOR) if detector == SHIPPED else detector
         paths = [str(path) for path in (reader if isinstance(reader, list) else [reader])]
-        onnx = [path.endswith(".onnx") for path in paths]
+        onnx = [model_file(path).endswith(".onnx") for path in paths]
         if any(onnx) and not all(onnx):
             raise LprError(f"reader: {paths} mixes ONNX models and checkpoints; give one kind")
         engines = load_engines(paths, backend="onnx" if all(onnx) else "torch", formats=PlateFormats(formats),
-                               threads=threads)
+                               threads=threads, ppocr=ppocr)
         finder = PlateFinder(str(detector), threads=threads) if detector is not None else None
         given = {"crop_margin": crop_margin, "vote_margins": vote_margins, "min_confidence": min_confidence}
         setting = {key: as_read[key] if value is AS_LPR_READ else value for key, value in given.items()}

@@ -10,6 +10,7 @@ from lpr.core.formats import PlateFormats
 from lpr.reading.classic import ClassicEngine
 from lpr.reading.ctc import CtcEngine
 from lpr.reading.engine import Engine
+from lpr.reading.pretrained import model_file
 from lpr.vision.segment import CharSegmenter, Segmenter
 
 Backend = Literal["torch", "onnx"]
@@ -19,26 +20,30 @@ EdgeMinProb = Annotated[float, Field(ge=0, lt=1)]
 @validate_call(config={"arbitrary_types_allowed": True})  # refuse wrong settings with their name
 def load_engines(paths: list[str], backend: Backend, segmenter: Segmenter | None = None,
                  formats: PlateFormats | None = None, edge_min_prob: EdgeMinProb = 0.0,
-                 threads: PositiveInt | None = None) -> list[Engine]:
+                 threads: PositiveInt | None = None, ppocr: dict | None = None) -> list[Engine]:
     """One engine per checkpoint (torch) or MODEL.onnx (onnx, with lpr.export's MODEL.json beside it): several are
     an ensemble. Each is told the region's plate formats; a whole-plate one also how sure a character at a
-    reading's end must be. `threads`: torch's or onnxruntime's intra-op threads (None: all cores)."""
+    reading's end must be. `threads`: torch's or onnxruntime's intra-op threads (None: all cores); `ppocr`: a PP-OCR
+    recognizer's settings (lpr.reading.ppocr.PpOcrEngine)."""
     if backend == "torch" and threads:
         import torch
 
         torch.set_num_threads(threads)
-    return [load_engine(path, backend, segmenter, formats, edge_min_prob, threads) for path in paths]
+    return [load_engine(path, backend, segmenter, formats, edge_min_prob, threads, ppocr) for path in paths]
 
 
 def load_engine(path: str | Path, backend: Backend, segmenter: Segmenter | None = None,
                 formats: PlateFormats | None = None, edge_min_prob: float = 0.0,
-                threads: int | None = None) -> Engine:
+                threads: int | None = None, ppocr: dict | None = None) -> Engine:
     """The classic engine for a character classifier, the CTC engine for a whole-plate recognizer. A classic
     engine segments with `segmenter`, or (onnx) as its model was exported."""
     if backend == "onnx":
         from lpr.reading.onnx_model import OnnxModel, load_reader_info
+        from lpr.reading.ppocr import load_ppocr
 
-        model = OnnxModel(path, threads)
+        model = OnnxModel(model_file(path), threads)
+        if (engine := load_ppocr(model, formats, edge_min_prob, **(ppocr or {}))) is not None:
+            return engine
         info = load_reader_info(path)
         if info.get("engine") == "detector":
             return detector_engine(path, info["num_classes"], formats, threads)

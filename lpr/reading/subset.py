@@ -43,7 +43,7 @@ def checkpoint_split(ckpt_paths: list[str], subset: str) -> PhotoSplit:
         if not percent.get(subset):
             raise LprError(f"{ckpt_path}: subset={subset}: the checkpoint's real photos have no {subset} "
                            f"share (data.split_percent {percent})")
-        splits[ckpt_path] = PhotoSplit.from_percent(percent, data["split_salt"])
+        splits[ckpt_path] = PhotoSplit.from_percent(percent, data["split_salt"], data.get("split_groups", ()))
     first, *others = splits
     for ckpt_path in others:
         if splits[ckpt_path] != splits[first]:

@@ -1,0 +1,94 @@
+"""A pretrained PP-OCR text recognizer (PaddleOCR's weights, as RapidOCR's wheel ships them) read as a plate engine.
+
+The recognizer was trained on text of every kind, never on plates, yet it has seen far more real print than any
+generator draws. Its ONNX file holds its own alphabet (metadata key `character`, thousands of symbols); lpr reads
+it through lpr's alphabet: each of 0-9A-Z takes its own column and the columns of the symbols that mean it (lower
+case, full width, NFKC forms), and the rest goes by `fold`: `blank` lets a separator or a mark a plate prints
+(`-`, `·`, an emblem read as a letter) fall into the CTC blank, `drop` leaves it out and renormalises.
+"""
+import math
+import unicodedata
+from collections.abc import Callable
+from typing import Literal
+
+import cv2
+import numpy as np
+
+from lpr.core.alphabet import ALPHABET
+from lpr.core.ctc_decode import ctc_greedy_decode
+from lpr.core.errors import LprError
+from lpr.core.formats import PlateFormats
+from lpr.reading.engine import Engine, PlateReading
+from lpr.reading.onnx_model import OnnxModel
+
+ALPHABET_KEY = "character"  # the ONNX metadata key PaddleOCR's exporters write the recognizer's symbols under
+Fold = Literal["blank", "drop"]
+
+
+def ppocr_symbols(model: OnnxModel) -> list[str] | None:
+    """The recognizer's output symbols in column order (column 0: CTC blank, the last: space), or None for an ONNX
+    model that is no PP-OCR recognizer."""
+    symbols = model.session.get_modelmeta().custom_metadata_map.get(ALPHABET_KEY)
+    return ["<blank>", *symbols.splitlines(), " "] if symbols else None
+
+
+def alphabet_columns(symbols: list[str]) -> np.ndarray:
+    """For each output column, the lpr class it means: 1 + the alphabet index, or 0 for the blank and every symbol
+    outside 0-9A-Z."""
+    index = {c: i + 1 for i, c in enumerate(ALPHABET)}
+    return np.array([0] + [index.get(unicodedata.normalize("NFKC", s).upper(), 0) for s in symbols[1:]])
+
+
+class PpOcrEngine(Engine):
+    """A PP-OCR recognition ONNX on onnxruntime: a colour crop resized to `height` rows, aspect kept (at most
+    `max_width` columns), scaled to [-1, 1]; a call's crops padded to the widest (at least `min_width`)."""
+
+    def __init__(self, model: OnnxModel, symbols: list[str], formats: PlateFormats | None = None,
+                 edge_min_prob: float = 0.0, fold: Fold = "blank", height: int = 48, min_width: int = 160,
+                 max_width: int = 480):
+        if fold not in ("blank", "drop"):
+            raise LprError(f"fold: {fold!r} is not one of blank, drop")
+        self.model, self.formats, self.edge_min_prob = model, formats or PlateFormats(), edge_min_prob
+        self.height, self.min_width, self.max_width = height, min_width, max_width
+        columns = alphabet_columns(symbols)
+        if model.input_shape[1:3] != [3, height]:
+            raise LprError(f"PP-OCR recognizer input {model.input_shape}: expected (N, 3, {height}, W)")
+        # (C, 37) 0/1: summing a column's probability into the lpr class it means; `drop` keeps only real blanks
+        self.to_alphabet = np.zeros((len(symbols), len(ALPHABET) + 1), np.float32)
+        mapped = (columns > 0) | (np.arange(len(symbols)) == 0) | (fold == "blank")
+        self.to_alphabet[np.flatnonzero(mapped), columns[mapped]] = 1.0
+
+    def prepare(self, plate_crop: np.ndarray) -> np.ndarray:
+        crop = cv2.cvtColor(plate_crop, cv2.COLOR_GRAY2BGR) if plate_crop.ndim == 2 else plate_crop
+        width = min(self.max_width, max(1, math.ceil(self.height * crop.shape[1] / max(1, crop.shape[0]))))
+        resized = cv2.resize(crop, (width, self.height)).astype(np.float32)
+        return (resized.transpose(2, 0, 1) / 255.0 - 0.5) / 0.5
+
+    def batch(self, inputs: list[np.ndarray]) -> np.ndarray:
+        width = max(self.min_width, *(x.shape[2] for x in inputs))
+        batch = np.zeros((len(inputs), 3, self.height, width), np.float32)
+        for row, x in zip(batch, inputs):
+            row[:, :, :x.shape[2]] = x
+        return batch
+
+    def log_probs(self, batch: np.ndarray) -> np.ndarray:
+        """(N, T, 1 + 36) log-probabilities in lpr's classes, renormalised over what `fold` keeps."""
+        probs = self.model(batch) @ self.to_alphabet
+        return np.log(np.maximum(probs / probs.sum(axis=2, keepdims=True), 1e-30))
+
+    def read_prepared(self, inputs: list[np.ndarray]) -> list[PlateReading]:
+        if not inputs:
+            return []
+        decoded = ctc_greedy_decode(self.log_probs(self.batch(inputs)), self.formats, self.edge_min_prob)
+        return [PlateReading(text, confidence, char_confidences=chars) for text, confidence, chars in decoded]
+
+    def stages(self) -> list[tuple[str, Callable]]:
+        return [("preprocess", lambda crops: self.batch([self.prepare(crop) for crop in crops])),
+                ("model", lambda batch: ctc_greedy_decode(self.log_probs(batch)))]
+
+
+def load_ppocr(model: OnnxModel, formats: PlateFormats | None, edge_min_prob: float,
+               **settings) -> PpOcrEngine | None:
+    """The PP-OCR engine of an ONNX recognizer that carries its symbols; None for any other ONNX model."""
+    symbols = ppocr_symbols(model)
+    return PpOcrEngine(model, symbols, formats, edge_min_prob, **settings) if symbols else None
