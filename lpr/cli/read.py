@@ -33,7 +33,7 @@ from lpr.data.samples import PlateSample
 from lpr.reading.failures import failure_grid
 from lpr.reading.load import Backend, load_engines
 from lpr.reading.pipeline import PlateReader, PlateResult
-from lpr.reading.pretrained import model_file
+from lpr.core.ppocr import model_file
 from lpr.reading.subset import select_samples
 
 

@@ -6,6 +6,7 @@ A root with `train/ val/ test/` sub-folders keeps its own splits; any other root
 (`lpr.data.split`), so the photos a checkpoint trained on are fixed by the config and never reported on.
 """
 import logging
+from dataclasses import asdict
 from collections.abc import Callable
 from pathlib import Path
 
@@ -94,7 +95,7 @@ class PlateDataModule(SplitDataModule):
         self.save_hyperparameters(logger=False, ignore=["synth", "augment", "reletter", "split"])
         if split is not None:  # checkpoints keep the split as plain values: lpr.read subset=val reads them back
             self.hparams.update(split_percent=split.percent, split_salt=split.salt,
-                                split_groups=[{"pattern": g.pattern, "shares": g.shares} for g in split.groups])
+                                split_groups=[asdict(group) for group in split.groups])
         self.synth, self.augment, self.reletter, self.split = synth, augment, reletter, split
         self.train_kinds: dict[str, PlateCrops] = {}  # "generated", "real": the training plates of each kind
 

@@ -21,7 +21,8 @@ from lpr.data.samples import PlateSample
 from lpr.reading.detector import PlateFinder
 from lpr.reading.load import load_engines
 from lpr.reading.pipeline import Locate, PlateReader
-from lpr.reading.pretrained import DETECTOR, READER, model_file, pretrained
+from lpr.core.ppocr import model_file
+from lpr.reading.pretrained import DETECTOR, READER, pretrained
 from lpr.vision.segment import CharSegmenter
 
 

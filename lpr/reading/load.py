@@ -10,7 +10,7 @@ from lpr.core.formats import PlateFormats
 from lpr.reading.classic import ClassicEngine
 from lpr.reading.ctc import CtcEngine
 from lpr.reading.engine import Engine
-from lpr.reading.pretrained import model_file
+from lpr.core.ppocr import model_file
 from lpr.vision.segment import CharSegmenter, Segmenter
 
 Backend = Literal["torch", "onnx"]

@@ -7,7 +7,6 @@ case, full width, NFKC forms), and the rest goes by `fold`: `blank` lets a separ
 (`-`, `·`, an emblem read as a letter) fall into the CTC blank, `drop` leaves it out and renormalises.
 """
 import math
-import unicodedata
 from collections.abc import Callable
 from typing import Literal
 
@@ -17,26 +16,12 @@ import numpy as np
 from lpr.core.alphabet import ALPHABET
 from lpr.core.ctc_decode import ctc_greedy_decode
 from lpr.core.errors import LprError
+from lpr.core.ppocr import alphabet_columns, output_symbols
 from lpr.core.formats import PlateFormats
 from lpr.reading.engine import Engine, PlateReading
 from lpr.reading.onnx_model import OnnxModel
 
-ALPHABET_KEY = "character"  # the ONNX metadata key PaddleOCR's exporters write the recognizer's symbols under
 Fold = Literal["blank", "drop"]
-
-
-def ppocr_symbols(model: OnnxModel) -> list[str] | None:
-    """The recognizer's output symbols in column order (column 0: CTC blank, the last: space), or None for an ONNX
-    model that is no PP-OCR recognizer."""
-    symbols = model.session.get_modelmeta().custom_metadata_map.get(ALPHABET_KEY)
-    return ["<blank>", *symbols.splitlines(), " "] if symbols else None
-
-
-def alphabet_columns(symbols: list[str]) -> np.ndarray:
-    """For each output column, the lpr class it means: 1 + the alphabet index, or 0 for the blank and every symbol
-    outside 0-9A-Z."""
-    index = {c: i + 1 for i, c in enumerate(ALPHABET)}
-    return np.array([0] + [index.get(unicodedata.normalize("NFKC", s).upper(), 0) for s in symbols[1:]])
 
 
 class PpOcrEngine(Engine):
@@ -90,5 +75,5 @@ class PpOcrEngine(Engine):
 def load_ppocr(model: OnnxModel, formats: PlateFormats | None, edge_min_prob: float,
                **settings) -> PpOcrEngine | None:
     """The PP-OCR engine of an ONNX recognizer that carries its symbols; None for any other ONNX model."""
-    symbols = ppocr_symbols(model)
+    symbols = output_symbols(model.session.get_modelmeta().custom_metadata_map)
     return PpOcrEngine(model, symbols, formats, edge_min_prob, **settings) if symbols else None

@@ -18,20 +18,3 @@ def pretrained(model: Path) -> str:
                        f"(python -m lpr.train {RECIPES[model]}, then python -m lpr.export) and name it")
     return str(model)
 
-
-PPOCR = "ppocr"  # the name that stands for the PP-OCR recognizer RapidOCR's wheel ships (pip install 'lpr[ppocr]')
-PPOCR_FILE = "models/PP-OCRv6_rec_small.onnx"
-
-
-def model_file(path: str | Path) -> str:
-    """A model path as given, or for `ppocr` the recognizer inside the installed rapidocr wheel (found without
-    importing rapidocr, which reads nothing at run time here)."""
-    if str(path) != PPOCR:
-        return str(path)
-    from importlib.util import find_spec
-
-    spec = find_spec("rapidocr")
-    if spec is None or not spec.submodule_search_locations:
-        raise LprError("ppocr: the PP-OCR recognizer comes with rapidocr, which this install leaves out: "
-                       "pip install 'lpr[ppocr]'")
-    return str(Path(spec.submodule_search_locations[0]) / PPOCR_FILE)

@@ -1,5 +1,7 @@
 """The photo split (lpr.data.split) and the plate metrics (lpr.core.plate_metrics): pure functions of names and
 texts."""
+from dataclasses import asdict
+
 import numpy as np
 import pytest
 
@@ -38,7 +40,7 @@ def test_the_shares_follow_the_config():
 
 def test_checkpoints_record_the_split_as_percent_and_salt():
     split = photo_split("train", ("experiment=crnn_plates",))
-    assert PhotoSplit.from_percent(split.percent, split.salt) == split
+    assert PhotoSplit.from_percent(split.percent, split.salt, [asdict(g) for g in split.groups]) == split
     assert sum(split.percent.values()) == split.held_out_from and split.percent["val"] == split.val_percent
 
 
