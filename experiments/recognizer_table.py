@@ -12,7 +12,6 @@ the OpenALPR regions, ro-dashcam (split by drive) and open-images (split by phot
 OUT/metrics.json and appends the table to RESULTS.md's benchmark runs.
 """
 import argparse
-from pathlib import Path
 
 from lpr.cli.run_files import write_metrics
 from lpr.core.config import shared_data_dir
