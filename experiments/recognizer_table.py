@@ -8,13 +8,21 @@ MODEL: `ppocr` (the PP-OCR recognizer of RapidOCR's wheel), any exported MODEL.o
 onnxruntime only), or a checkpoint (.ckpt, torch). `--set NAME:KEY=VALUE` adds an lpr.read override to one reader
 (e.g. `asis_drop:ppocr.fold=drop`). Each reader reads the labelled box (`locate=box`) of every plate in `subset` of
 the OpenALPR regions, ro-dashcam (split by drive) and open-images (split by photo): `holdout` to report,
-`development` (every other photo) to choose. Prints exact-plate accuracy per source and plates/s, writes
-OUT/metrics.json and appends the table to RESULTS.md's benchmark runs.
+`development` (every other photo) to choose. Prints exact-plate accuracy per source, plates/s through lpr.read
+(photo decoding included) and crops/s of the engine alone (every source's crops at their labelled box, read in
+batches of 64 on `--threads` threads), writes OUT/metrics.json and appends the table to RESULTS.md's benchmark runs.
 """
 import argparse
+import time
+
+from hydra import compose, initialize_config_dir
 
 from lpr.cli.run_files import write_metrics
-from lpr.core.config import shared_data_dir
+from lpr.core.boxes import crop_box
+from lpr.core.config import CONFIG_DIR, instantiate, shared_data_dir
+from lpr.core.images import read_image
+from lpr.data.samples import load_plate_samples
+from lpr.reading.load import load_engine
 
 from detector_benchmark import run
 from results_md import append_run, output_arguments
@@ -28,6 +36,27 @@ def reader_overrides(model: str, extra: list[str]) -> list[str]:
     if model.endswith(".ckpt"):
         return [f"ckpt_path={model}", *extra]
     return ["backend=onnx", f"model_path={model}", *extra]
+
+
+def labelled_crops(subset: str) -> list:
+    """Every source's plate crops of `subset` at their labelled box, BGR."""
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        split, crops = instantiate(compose("read", overrides=["ckpt_path=x", "input=x"]).split), []
+    for folder in SOURCES.values():
+        for sample in load_plate_samples(shared_data_dir() / folder)[0]:
+            if split.held_out(sample.name) == (subset == "holdout"):
+                crops.append(crop_box(read_image(sample.image_path, color=True), sample.box, (0.0, 0.0))[0])
+    return crops
+
+
+def engine_speed(model: str, crops: list, threads: int) -> float:
+    """Crops per second of the engine alone, in batches of 64, after one warm-up batch."""
+    engine = load_engine(model, "torch" if model.endswith(".ckpt") else "onnx", threads=threads)
+    engine.read_crops(crops[:64])
+    started = time.perf_counter()
+    for first in range(0, len(crops), 64):
+        engine.read_crops(crops[first:first + 64])
+    return len(crops) / (time.perf_counter() - started)
 
 
 def main():
@@ -53,13 +82,17 @@ def main():
             scores[f"{name}/{source}/n"] = metrics["plate/n"]
             scores[f"{name}/{source}/plates_per_s"] = metrics["plates_per_s"]
             print(f"{name} {source}: {100 * metrics['plate/acc']:.1f} % of {metrics['plate/n']}", flush=True)
+    crops = labelled_crops(args.subset)
+    for name, model in readers.items():
+        scores[f"{name}/crops_per_s"] = engine_speed(model, crops, args.threads)
     header = " | ".join(f"{source} ({scores[f'{next(iter(readers))}/{source}/n']})" for source in SOURCES)
-    lines = [f"| reader | {header} | plates/s |", "|---" * (len(SOURCES) + 2) + "|"]
+    lines = [f"| reader | {header} | plates/s (lpr.read) | crops/s (engine) |", "|---" * (len(SOURCES) + 3) + "|"]
     for name in readers:
         cells = [f"{100 * scores[f'{name}/{source}/exact']:.1f} %" for source in SOURCES]
         speed = min(scores[f"{name}/{source}/plates_per_s"] for source in SOURCES)
         settings = f" ({', '.join(extra[name])})" if extra[name] else ""
-        lines.append(f"| {name}{settings} | " + " | ".join(cells) + f" | {speed:.0f} |")
+        lines.append(f"| {name}{settings} | " + " | ".join(cells) + f" | {speed:.0f} | "
+                     f"{scores[f'{name}/crops_per_s']:.0f} |")
     print("\n".join(lines))
     write_metrics(args.out / args.subset, scores)
     if args.results:

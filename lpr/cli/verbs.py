@@ -18,6 +18,7 @@ VERBS = {
     "read": "read plates in photos: lpr read PHOTO_OR_FOLDER (the shipped models) | lpr read ckpt_path=CKPT input=PATH "
             "[locate=auto|box|none|detector]",
     "detect": "find plates: lpr detect detector=CKPT_OR_ONNX input=PATH [subset=test] [draw=true]",
+    "label": "pseudo-labels for distillation: lpr label model_path=TEACHER input=PHOTOS locate.detector.model=DET",
     "val": "compare checkpoints on their own val photos: lpr val 'ckpts=[A,B,[A,B]]'",
     "export": "ONNX for deployment, checked against torch: lpr export ckpt_path=CKPT",
     "bench": "reading speed of torch and onnxruntime: lpr bench ckpt_path=CKPT model_path=MODEL.onnx",

@@ -49,11 +49,15 @@ def load_plate_samples(input_path: str | Path) -> tuple[list[PlateSample], list[
     elif any(path.glob("*.txt")):
         samples, problems = openalpr_samples(path)
     else:
-        samples = [PlateSample(p) for p in sorted(path.iterdir()) if p.is_file() and is_image_file(p)]
-        problems = []
+        samples, problems = folder_photos(path), []
     if not samples and not problems:
         raise LprError(f"{path}: no images in folder")
     return samples, problems
+
+
+def folder_photos(folder: Path) -> list[PlateSample]:
+    """Every image in a folder, unlabelled, in name order."""
+    return [PlateSample(p) for p in sorted(folder.iterdir()) if p.is_file() and is_image_file(p)]
 
 
 def labels_csv_samples(labels_file: Path, columns: tuple[str, str] = ("image", "text")

@@ -6,7 +6,7 @@ from typing import Literal
 from pydantic import SkipValidation, validate_call
 
 from lpr.core.errors import LprError
-from lpr.data.samples import PlateSample, load_plate_samples
+from lpr.data.samples import PlateSample, folder_photos, load_plate_samples
 from lpr.data.split import PhotoSplit
 
 
@@ -14,11 +14,16 @@ from lpr.data.split import PhotoSplit
 def select_samples(input_path: SkipValidation[str | Path], *,
                    subset: Literal["all", "holdout", "development", "train", "val"],
                    split: SkipValidation[PhotoSplit],
-                   ckpt_paths: SkipValidation[list[str] | None]) -> tuple[list[PlateSample], list[str]]:
+                   ckpt_paths: SkipValidation[list[str] | None],
+                   unlabelled: bool = False) -> tuple[list[PlateSample], list[str]]:
     """The input's samples in `subset` (holdout: `split`'s held-out share; development: every other photo, where a
     model trained on no real photo is chosen; train, val: the share the checkpoints trained with, which only torch
-    checkpoints record) and the problem lines of loading them."""
-    samples, problems = load_plate_samples(input_path)
+    checkpoints record) and the problem lines of loading them. `unlabelled`: a folder's every photo, labels or not.
+    """
+    if unlabelled and Path(input_path).is_dir():
+        samples, problems = folder_photos(Path(input_path)), []
+    else:
+        samples, problems = load_plate_samples(input_path)
     if subset in ("holdout", "development"):
         samples = [s for s in samples if split.held_out(s.name) == (subset == "holdout")]
     elif subset in ("train", "val"):
