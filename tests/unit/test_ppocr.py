@@ -135,3 +135,26 @@ def test_boxes_csv_with_text_is_a_labelled_plate_root_split_by_drive(tmp_path):
     shares = {share: {s.name.split(".")[0] for s in plate_split(folder, share, split)}
               for share in ("train", "val", "test")}
     assert shares == {"train": {"dayride_type1_001"}, "val": {"dayride_type1_002"}, "test": {"dayride_type1_003"}}
+
+
+def test_a_teachers_sure_readings_of_unlabelled_photos_become_a_plate_root(photo_folder, tmp_path):
+    from lpr.reading.pretrained import DETECTOR
+    from tests.conftest import run_cli
+
+    photos = tmp_path / "unlabelled"
+    photos.mkdir()
+    for path in photo_folder.glob("*.jpg"):  # the photos without their labels
+        (photos / path.name).write_bytes(path.read_bytes())
+    run_dir = tmp_path / "label"
+    result = run_cli("lpr.label", "backend=onnx", "model_path=ppocr", f"input={photos}", "subset=all",
+                     f"locate.detector.model={DETECTOR}", "min_confidence=0.5", f"hydra.run.dir={run_dir}")
+    assert result.returncode == 0, result.stderr[-2000:]
+    labels = list(csv.DictReader((run_dir / "train" / "labels.csv").open()))
+    truth = {s.image_path.stem: s.text for s in load_plate_samples(photo_folder)[0]}
+    shown = [(row["text"].replace("O", "0"), truth[row["image"].rsplit("-", 1)[0]].replace("O", "0"))
+             for row in labels]  # the clean plates' mono font draws O as 0 does
+    assert all(text in plate for text, plate in shown), shown  # what the crop shows: the detector may cut a plate short
+    assert sum(text == plate for text, plate in shown) >= 2, shown
+    assert all(cv2.imread(str(run_dir / "train" / row["image"])) is not None for row in labels)
+    assert [s.text for s in plate_split(run_dir, "train", photo_split())] == [row["text"] for row in labels]
+    assert plate_split(run_dir, "test", photo_split()) == []  # pseudo-labels only train
