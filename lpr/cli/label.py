@@ -17,9 +17,15 @@ from pydantic import confloat, validate_call
 from lpr.cli.command import command
 from lpr.cli.read import as_list, model_paths, plate_reader
 from lpr.cli.run_files import atomic_open, write_metrics, write_provenance
+from lpr.core.boxes import box_iou
 from lpr.core.config import instantiate
 from lpr.core.errors import LprError
+from lpr.data.samples import load_plate_samples
+from lpr.reading.pipeline import PlateResult
 from lpr.reading.subset import select_samples
+
+
+CHECKED_FLOORS = (0.5, 0.7, 0.8, 0.9, 0.95)
 
 
 @validate_call
@@ -56,11 +62,35 @@ def label(cfg: DictConfig) -> dict:
     metrics = {"n_photos": len(reader.photos), "n_plates_found": len(found), "n_labels": len(sure),
                "labels_per_plate": round(len(sure) / max(1, len(found)), 4), "min_confidence": floor,
                "seconds": round(time.perf_counter() - started, 1), "input": str(cfg.input),
-               "labels": str(out / "labels.csv")}
+               "labels": str(out / "labels.csv"), **label_checks(cfg.input, found)}
     write_metrics(run_dir, metrics)
     print(f"{len(sure)} of {len(found)} plates found in {len(reader.photos)} photos kept as labels\n"
           f"Labels: {out}  (labels.csv: a plate root, data.roots=[{run_dir}])", file=sys.stderr)
     return metrics
+
+
+def label_checks(input_path: str, found: list[PlateResult]) -> dict:
+    """Where the input labels some plates (text and box), how right the teacher's readings of them are at a few
+    vote floors: how many found plates overlap a labelled box (IoU >= 0.5) and read at the floor or surer, and the
+    share of those read exactly. What `min_confidence` is chosen on."""
+    if not Path(input_path).is_dir():
+        return {}
+    truth: dict[Path, list] = {}
+    for sample in load_plate_samples(input_path)[0]:
+        if sample.text and sample.box:
+            truth.setdefault(sample.image_path, []).append(sample)
+    matched = []
+    for result in found:
+        overlaps = [(box_iou(result.box, s.box), s.text) for s in truth.get(result.sample.image_path, [])]
+        iou, text = max(overlaps, default=(0.0, None))
+        if iou >= 0.5:
+            matched.append((result.confidence, result.text == text))
+    checks = {}
+    for floor in CHECKED_FLOORS:
+        kept = [right for confidence, right in matched if confidence >= floor]
+        checks[f"check/n@{floor}"] = len(kept)
+        checks[f"check/precision@{floor}"] = round(sum(kept) / len(kept), 4) if kept else None
+    return checks
 
 
 main = command(label, "label")
