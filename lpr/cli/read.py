@@ -88,7 +88,8 @@ def read(cfg: DictConfig) -> dict:
     reader = plate_reader(cfg, paths, cfg.backend)
     write_provenance(run_dir, cfg)
     started = time.perf_counter()
-    results = reader.read(samples, batch_plates=cfg.batch_plates, problems=problems)
+    to_read = one_per_photo(samples) if reader.mode == "detector" else samples
+    results = reader.read(to_read, batch_plates=cfg.batch_plates, problems=problems)
     elapsed = time.perf_counter() - started
     if not reader.photos and len(problems) == 1:  # the one photo given could not be read: that is the one line
         raise LprError(problems[0])
@@ -112,7 +113,8 @@ def read(cfg: DictConfig) -> dict:
                "ckpt_path": plain(cfg.get("ckpt_path")), "model_path": plain(cfg.get("model_path"))}
     labelled = [r for r in results if r.sample.text is not None]
     if reader.mode == "detector":
-        metrics.update(detector_metrics(reader.photos, plates))
+        read_photos = {photo.image_path for photo in reader.photos}
+        metrics.update(detector_metrics(reader.photos, [s for s in samples if s.image_path in read_photos], plates))
     elif labelled:
         metrics.update(plate_metrics([r.text for r in labelled], [r.sample.text for r in labelled]))
         boxed = [r for r in labelled if r.sample.box is not None]
@@ -136,18 +138,26 @@ def status_counts(results: list[PlateResult]) -> dict:
             "n_scaled_down": len({r.sample.name for r in results if "scaled down" in r.status})}
 
 
-def detector_metrics(photos: list[PlateSample], results: list[PlateResult]) -> dict:
-    """Plates found per photo, and for labelled photos the plate metrics of the found plate that is the labelled
-    one (the best overlap with its box at IoU 0.5 or more; without a box, the most confident): a photo whose plate
-    was not found reads as empty. locate/recall: the share of labelled boxes found."""
-    found: dict[str, list[PlateResult]] = {}
+def one_per_photo(samples: list[PlateSample]) -> list[PlateSample]:
+    """Each photo once, as a detector reads it: a photo listed once per labelled plate (boxes.csv) unlabelled."""
+    listed: dict[Path, list[PlateSample]] = {}
+    for sample in samples:
+        listed.setdefault(sample.image_path, []).append(sample)
+    return [plates[0] if len(plates) == 1 else PlateSample(path) for path, plates in listed.items()]
+
+
+def detector_metrics(photos: list[PlateSample], plates: list[PlateSample], results: list[PlateResult]) -> dict:
+    """Plates found per photo, and for each labelled plate of the photos read the plate metrics of the found plate
+    that is the labelled one (the best overlap with its box at IoU 0.5 or more; without a box, the most confident
+    of its photo): a plate not found reads as empty. locate/recall: the share of labelled boxes found."""
+    found: dict[Path, list[PlateResult]] = {}
     for result in results:
-        found.setdefault(result.sample.name, []).append(result)
+        found.setdefault(result.sample.image_path, []).append(result)
     metrics = {"n_photos": len(photos), "n_plates_found": len(results),
-               "n_photos_without_plate": sum(photo.name not in found for photo in photos)}
-    labelled = [photo for photo in photos if photo.text is not None]
+               "n_photos_without_plate": sum(photo.image_path not in found for photo in photos)}
+    labelled = [plate for plate in plates if plate.text is not None]
     if labelled:
-        chosen = [labelled_plate(photo, found.get(photo.name, [])) for photo in labelled]
+        chosen = [labelled_plate(plate, found.get(plate.image_path, [])) for plate in labelled]
         metrics.update(plate_metrics([r.text if r else "" for r in chosen], [photo.text for photo in labelled]))
         boxed = [r for r, photo in zip(chosen, labelled) if photo.box is not None]
         if boxed:
