@@ -78,26 +78,22 @@ class PpOcrRecognizer(nn.Module):
             parameter.requires_grad_(False)
 
     def frozen(self, train: Part) -> list[nn.Parameter]:
-        """The parameters `train` leaves as they are, by where the graph first uses them."""
+        """The parameters `train` leaves as they are: all but the head's (head), or those the graph uses before
+        the backbone ends (neck)."""
         if train == "all":
             return []
-        order, seen, after_backbone = [], set(), False
+        if train == "head":
+            head = {id(p) for p in self.head()}
+            return [p for p in self.graph.parameters() if id(p) not in head]
+        named, backbone = dict(self.graph.named_parameters()), []
         for node in self.graph.graph.nodes:
+            if node.op == "call_module" and node.target.startswith(BACKBONE_END):
+                return backbone
             if node.op == "call_module":
-                after_backbone |= node.target.startswith(BACKBONE_END)
-                params = list(self.graph.get_submodule(node.target).parameters())
-            elif node.op == "get_attr":
-                params = [self.graph.get_parameter(node.target)] if isinstance(
-                    getattr(self.graph.get_submodule(node.target.rsplit(".", 1)[0]), node.target.rsplit(".", 1)[1]),
-                    nn.Parameter) else []
-            else:
-                continue
-            for param in params:
-                if id(param) not in seen:
-                    seen.add(id(param))
-                    order.append((param, after_backbone))
-        head = {id(p) for p in self.head()}
-        return [p for p, in_neck in order if (not in_neck if train == "neck" else id(p) not in head)]
+                backbone += list(self.graph.get_submodule(node.target).parameters())
+            elif node.op == "get_attr" and node.target in named:
+                backbone.append(named[node.target])
+        raise LprError(f"the recognizer's graph has no {BACKBONE_END} node ending its backbone: train head or all")
 
     def head(self) -> list[nn.Parameter]:
         """The CTC head's weight and bias: the parameters with lpr's 1 + 36 classes as their last dimension."""
