@@ -1,4 +1,5 @@
-"""Pseudo-labels: `python -m lpr.label model_path=TEACHER input=PHOTOS locate.detector.model=DETECTOR`.
+"""Pseudo-labels: `python -m lpr.label model_path=TEACHER input=PHOTOS locate.detector.model=DETECTOR`
+(`input=[A,B]`: several folders into one set).
 
 A teacher reads every plate the detector finds in photos nobody labelled (lpr.read's pipeline: each plate cut at
 several margins, the crops voting); the readings sure enough (`min_confidence` on the vote) are written as plate
@@ -37,9 +38,11 @@ def label(cfg: DictConfig) -> dict:
     run_dir = Path(cfg.paths.output_dir)
     floor = label_floor(min_confidence=cfg.min_confidence)
     paths = model_paths(cfg)
-    photos, problems = select_samples(cfg.input, subset=cfg.subset, split=instantiate(cfg.split),
-                                      ckpt_paths=as_list(cfg.ckpt_path) if cfg.backend == "torch" else None,
-                                      unlabelled=True)
+    photos, problems, split = [], [], instantiate(cfg.split)
+    for folder in as_list(cfg.input):  # one folder or a list of them
+        found, trouble = select_samples(folder, subset=cfg.subset, split=split, unlabelled=True,
+                                        ckpt_paths=as_list(cfg.ckpt_path) if cfg.backend == "torch" else None)
+        photos, problems = photos + found, problems + trouble
     reader = plate_reader(cfg, paths, cfg.backend)
     write_provenance(run_dir, cfg)
     started = time.perf_counter()
@@ -61,24 +64,23 @@ def label(cfg: DictConfig) -> dict:
             writer.writerow([name, result.text])
     metrics = {"n_photos": len(reader.photos), "n_plates_found": len(found), "n_labels": len(sure),
                "labels_per_plate": round(len(sure) / max(1, len(found)), 4), "min_confidence": floor,
-               "seconds": round(time.perf_counter() - started, 1), "input": str(cfg.input),
-               "labels": str(out / "labels.csv"), **label_checks(cfg.input, found)}
+               "seconds": round(time.perf_counter() - started, 1), "input": " ".join(as_list(cfg.input)),
+               "labels": str(out / "labels.csv"), **label_checks(as_list(cfg.input), found)}
     write_metrics(run_dir, metrics)
     print(f"{len(sure)} of {len(found)} plates found in {len(reader.photos)} photos kept as labels\n"
           f"Labels: {out}  (labels.csv: a plate root, data.roots=[{run_dir}])", file=sys.stderr)
     return metrics
 
 
-def label_checks(input_path: str, found: list[PlateResult]) -> dict:
-    """Where the input labels some plates (text and box), how right the teacher's readings of them are at a few
+def label_checks(folders: list[str], found: list[PlateResult]) -> dict:
+    """Where the input folders label some plates (text and box), how right the teacher's readings of them are at a few
     vote floors: how many found plates overlap a labelled box (IoU >= 0.5) and read at the floor or surer, and the
     share of those read exactly. What `min_confidence` is chosen on."""
-    if not Path(input_path).is_dir():
-        return {}
     truth: dict[Path, list] = {}
-    for sample in load_plate_samples(input_path)[0]:
-        if sample.text and sample.box:
-            truth.setdefault(sample.image_path, []).append(sample)
+    for folder in filter(lambda folder: Path(folder).is_dir(), folders):
+        for sample in load_plate_samples(folder)[0]:
+            if sample.text and sample.box:
+                truth.setdefault(sample.image_path, []).append(sample)
     matched = []
     for result in found:
         overlaps = [(box_iou(result.box, s.box), s.text) for s in truth.get(result.sample.image_path, [])]
