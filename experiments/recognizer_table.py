@@ -1,12 +1,13 @@
 """Plate readers on every real source's labelled boxes: the cross-source table of recognizers.
 
     .venv/bin/python experiments/recognizer_table.py --reader NAME=MODEL [NAME=MODEL ...] [--set NAME:OVERRIDE ...]
-        [--subset holdout|development] [--threads 2] [--out logs/bench/recognizer_table]
+        [--subset holdout|development] [--detector DETECTOR] [--threads 2] [--out logs/bench/recognizer_table]
         [--results experiments/RESULTS.md | --no-results]
 
 MODEL: `ppocr` (the PP-OCR recognizer of RapidOCR's wheel), any exported MODEL.onnx or PP-OCR rec ONNX (read with
 onnxruntime only), or a checkpoint (.ckpt, torch). `--set NAME:KEY=VALUE` adds an lpr.read override to one reader
-(e.g. `asis_drop:ppocr.fold=drop`). Each reader reads the labelled box (`locate=box`) of every plate in `subset` of
+(e.g. `asis_drop:ppocr.fold=drop`). Each reader reads the labelled box (`locate=box`; with `--detector`, from the
+photo: every plate the detector finds, `locate=detector`, scored on the labelled plates) of every plate in `subset` of
 the OpenALPR regions, ro-dashcam (split by drive) and open-images (split by photo): `holdout` to report,
 `development` (every other photo) to choose. Prints exact-plate accuracy per source, plates/s through lpr.read
 (photo decoding included) and crops/s of the engine alone (every source's crops at their labelled box, read in
@@ -64,6 +65,7 @@ def main():
     parser.add_argument("--reader", nargs="+", required=True, help="NAME=MODEL (ppocr, MODEL.onnx or a .ckpt)")
     parser.add_argument("--set", nargs="*", default=[], help="NAME:OVERRIDE, an lpr.read override of one reader")
     parser.add_argument("--subset", choices=("holdout", "development"), default="holdout")
+    parser.add_argument("--detector", help="read from the photo with this detector (checkpoint or ONNX)")
     parser.add_argument("--threads", type=int, default=2)
     output_arguments(parser, "recognizer_table")
     args = parser.parse_args()
@@ -72,12 +74,13 @@ def main():
     for setting in args.set:
         name, override = setting.split(":", 1)
         extra[name].append(override)
-    scores = {}
+    scores, mode = {}, "photo" if args.detector else "box"
+    locate = ["locate=detector", f"locate.detector.model={args.detector}"] if args.detector else ["locate=box"]
     for name, model in readers.items():
         for source, folder in SOURCES.items():
-            overrides = [*reader_overrides(model, extra[name]), f"input={shared_data_dir() / folder}",
-                         "locate=box", f"subset={args.subset}", f"threads={args.threads}"]
-            metrics = run("lpr.read", overrides, args.out / args.subset / name / source)
+            overrides = [*reader_overrides(model, extra[name]), f"input={shared_data_dir() / folder}", *locate,
+                         f"subset={args.subset}", f"threads={args.threads}"]
+            metrics = run("lpr.read", overrides, args.out / args.subset / mode / name / source)
             scores[f"{name}/{source}/exact"] = metrics["plate/acc"]
             scores[f"{name}/{source}/n"] = metrics["plate/n"]
             scores[f"{name}/{source}/plates_per_s"] = metrics["plates_per_s"]
@@ -94,11 +97,12 @@ def main():
         lines.append(f"| {name}{settings} | " + " | ".join(cells) + f" | {speed:.0f} | "
                      f"{scores[f'{name}/crops_per_s']:.0f} |")
     print("\n".join(lines))
-    write_metrics(args.out / args.subset, scores)
+    write_metrics(args.out / args.subset / mode, scores)
     if args.results:
         models = "; ".join(f"{name} = `{model}`" for name, model in readers.items())
-        append_run(args.results, f"Labelled boxes, {args.subset} share, exact plate; {models}. plates/s: the "
-                   "slowest source, lpr.read end to end (photo decoding included).", lines)
+        read = f"from the photo (detector `{args.detector}`)" if args.detector else "labelled boxes"
+        append_run(args.results, f"Read {read}, {args.subset} share, exact plate; {models}. plates/s: the slowest "
+                   "source, lpr.read end to end (photo decoding included).", lines)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ import importlib
 import sys
 
 from lpr.core.errors import LprError, exit_on_lpr_error
-from lpr.reading.pretrained import DETECTOR, READER, pretrained
+from lpr.reading.pretrained import DETECTOR, READER, SHIPPED_READERS, pretrained
 
 MODEL_KEYS = ("ckpt_path", "model_path", "backend", "locate")  # naming any of them: the user's models, not shipped
 HYDRA_VALUED_FLAGS = ("--cfg", "-c", "--package", "-p", "--config-path", "-cp", "--config-name", "-cn",
@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None):
 
 def shipped_reading(overrides: list[str]) -> list[str]:
     """`lpr read PHOTO_OR_FOLDER [OVERRIDE ...]`: the bare path is the input; with no model named, the shipped
-    detector finds the plates and the shipped reader reads them, on onnxruntime."""
+    detector finds the plates and the shipped reader (`model_path=fast`: the fast one) reads them, on onnxruntime."""
     from lpr.cli.command import quoted  # Hydra's grammar: imported here, so that `lpr --help` needs no Hydra
 
     paths = [arg for index, arg in enumerate(overrides) if "=" not in arg and not arg.startswith("-")
@@ -61,7 +61,10 @@ def shipped_reading(overrides: list[str]) -> list[str]:
     if len(paths) > 1:
         raise LprError(f"lpr read {' '.join(paths)}: give one image or folder (input=...)")
     rest = [arg for arg in overrides if arg != paths[0]]
+    shipped = next((SHIPPED_READERS[arg.split("=", 1)[1]] for arg in rest
+                    if arg.split("=", 1)[0] == "model_path" and arg.split("=", 1)[1] in SHIPPED_READERS), None)
+    rest = [arg for arg in rest if not (shipped and arg.startswith("model_path="))]
     named = any(arg.split("=", 1)[0].lstrip("+") in MODEL_KEYS for arg in rest)
-    models = [] if named else ["backend=onnx", f"model_path={quoted(pretrained(READER))}", "locate=detector",
-                               f"locate.detector.model={quoted(pretrained(DETECTOR))}"]
+    models = [] if named else ["backend=onnx", f"model_path={quoted(pretrained(shipped or READER))}",
+                               "locate=detector", f"locate.detector.model={quoted(pretrained(DETECTOR))}"]
     return [f"input={quoted(paths[0])}", *models, *rest]

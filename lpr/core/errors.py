@@ -12,7 +12,8 @@ EXIT_CODE = 2  # what every lpr entry point exits with on bad input, as argparse
 # What `pip install lpr` leaves out, by the extra that brings it: the base install reads plates with onnxruntime;
 # training, evaluation and export need these.
 EXTRAS = {"torch": "train", "torchvision": "train", "lightning": "train", "torchmetrics": "train",
-          "albumentations": "train", "tensorboard": "train", "pycocotools": "train", "rich": "train", "onnx": "export"}
+          "albumentations": "train", "tensorboard": "train", "pycocotools": "train", "rich": "train", "onnx": "export",
+          "onnx2torch": "train", "rapidocr": "ppocr"}
 
 
 class LprError(Exception):

@@ -22,7 +22,7 @@ from lpr.reading.detector import PlateFinder
 from lpr.reading.load import load_engines
 from lpr.reading.pipeline import Locate, PlateReader
 from lpr.core.ppocr import model_file
-from lpr.reading.pretrained import DETECTOR, READER, pretrained
+from lpr.reading.pretrained import DETECTOR, SHIPPED_READERS, pretrained
 from lpr.vision.segment import CharSegmenter
 
 
@@ -42,7 +42,7 @@ AS_LPR_READ = None  # a setting as `lpr read ... locate=detector` has it (config
 
 class Reader:
     """Plates in images. `reader`: one model or a list (an ensemble: every crop read by each, one vote per reading),
-    by default the shipped one; `detector`: a plate detector, by default the shipped one, None to read each image as
+    by default the shipped one (`"fast"`: the shipped fast one); `detector`: a plate detector, by default the shipped one, None to read each image as
     one plate crop; `formats`: a region's plate patterns (configs/formats/), a prior on each reading; `crop_margin`:
     how much around a found box is read (fractions of its width and height), and `vote_margins` the other margins it
     is read at, the reading most crops agree on winning; `min_confidence`: a found plate read less surely is no plate;
@@ -58,7 +58,7 @@ class Reader:
 
         as_read = OmegaConf.to_container(OmegaConf.load(CONFIG_DIR / "locate" / "detector.yaml"))
         ppocr = OmegaConf.to_container(OmegaConf.load(CONFIG_DIR / "read.yaml").ppocr)
-        reader = pretrained(READER) if reader == SHIPPED else reader
+        reader = pretrained(SHIPPED_READERS[reader]) if str(reader) in SHIPPED_READERS else reader
         detector = pretrained(DETECTOR) if detector == SHIPPED else detector
         paths = [str(path) for path in (reader if isinstance(reader, list) else [reader])]
         onnx = [model_file(path).endswith(".onnx") for path in paths]

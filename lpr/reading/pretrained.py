@@ -1,14 +1,18 @@
 """The models lpr ships in lpr/pretrained/ (ONNX + the JSON lpr.export writes, and their MODEL_CARD.md): a plate
-detector and a plate reader, each trained by a recipe in configs/experiment/ on data whose licence allows shipping a
-model trained on it. `Reader()` and `lpr read PHOTO` read with them, offline, with onnxruntime only."""
+detector, a plate reader and a fast reader distilled from it, each trained by a recipe in configs/experiment/ on
+data whose licence allows shipping a model trained on it. `Reader()` and `lpr read PHOTO` read with them, offline,
+with onnxruntime only; `fast` names the fast reader where a reader is asked for."""
 from pathlib import Path
 
 from lpr.core.errors import LprError
 
 PRETRAINED_DIR = Path(__file__).resolve().parents[1] / "pretrained"
 READER = PRETRAINED_DIR / "plate_reader.onnx"
+FAST_READER = PRETRAINED_DIR / "plate_reader_fast.onnx"
 DETECTOR = PRETRAINED_DIR / "plate_detector.onnx"
-RECIPES = {READER: "experiment=reader_clean", DETECTOR: "experiment=detector_clean"}
+RECIPES = {READER: "experiment=ppocr_plates", FAST_READER: "experiment=reader_distilled",
+           DETECTOR: "experiment=detector_clean"}
+SHIPPED_READERS = {"shipped": READER, "fast": FAST_READER}  # the names a user may give instead of a path
 
 
 def pretrained(model: Path) -> str:

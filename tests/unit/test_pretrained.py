@@ -11,17 +11,20 @@ import matplotlib
 import pytest
 import yaml
 
-from lpr.reading.pretrained import DETECTOR, READER
+from lpr.reading.pretrained import DETECTOR, FAST_READER, READER, RECIPES
 from tests.conftest import REPO, TRAIN_EXTRA, assert_clean_error, clean_plate, run_without_torch, synthetic_photo
 
 LPR = str(Path(sys.executable).parent / "lpr")
 
 
 def test_the_shipped_models_are_there_small_and_described():
-    for model in (READER, DETECTOR):
-        assert model.stat().st_size < 4_000_000 and model.with_suffix(".json").is_file()
+    for model, most_bytes in ((READER, 25_000_000), (FAST_READER, 4_000_000), (DETECTOR, 4_000_000)):
+        assert model.stat().st_size < most_bytes
+    assert FAST_READER.with_suffix(".json").is_file() and DETECTOR.with_suffix(".json").is_file()
     card = (READER.parent / "MODEL_CARD.md").read_text()
-    assert "experiment=reader_clean" in card and "experiment=detector_clean" in card and "Licence" in card
+    assert all(recipe in card for recipe in RECIPES.values()) and "Licence" in card
+    notice = (READER.parent / "NOTICE-PP-OCR.md").read_text()  # weights derived from PaddleOCR's, Apache-2.0
+    assert "Apache License" in (READER.parent / "LICENSE-Apache-2.0.txt").read_text() and "Baidu" in notice
 
 
 def test_the_shipped_reader_reads_generated_plates_without_torch(tmp_path):
@@ -135,3 +138,19 @@ def test_reader_reads_as_lpr_read_does_unless_told():
     assert as_read.min_confidence == locate["min_confidence"] and len(as_read.margins) > 1
     told = Reader(vote_margins=[], min_confidence=0.5).pipeline
     assert told.margins == [tuple(locate["crop_margin"])] and told.min_confidence == 0.5
+
+
+def test_the_fast_reader_is_named_fast_in_lpr_read_and_reader(tmp_path):
+    from lpr import Reader
+
+    plate = clean_plate("KX42ZQ7", seed=3, height=48)[0]
+    photo, _ = synthetic_photo(plate, seed=3)
+    cv2.imwrite(str(tmp_path / "car.jpg"), photo)
+    done = subprocess.run([LPR, "read", str(tmp_path / "car.jpg"), "model_path=fast",
+                           f"hydra.run.dir={tmp_path / 'run'}"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    metrics = yaml.safe_load((tmp_path / "run" / "metrics.json").read_text())
+    assert metrics["model_path"] == str(FAST_READER) and metrics["locate"] == "detector"
+    fast = Reader(reader="fast", detector=None)
+    assert [engine.height for engine in fast.pipeline.engines] == [32]  # the 32 x 128 CRNN, not the default reader
+    assert isinstance(fast.read(plate)[0].text, str)
