@@ -28,12 +28,12 @@ from lpr.core.boxes import box_iou
 from lpr.core.config import instantiate, instantiate_group
 from lpr.core.errors import LprError
 from lpr.core.formats import PlateFormats
+from lpr.core.ppocr import model_file
 from lpr.core.plate_metrics import plate_metrics
 from lpr.data.samples import PlateSample
 from lpr.reading.failures import failure_grid
 from lpr.reading.load import Backend, load_engines
 from lpr.reading.pipeline import PlateReader, PlateResult
-from lpr.core.ppocr import model_file
 from lpr.reading.subset import select_samples
 
 

@@ -6,8 +6,8 @@ A root with `train/ val/ test/` sub-folders keeps its own splits; any other root
 (`lpr.data.split`), so the photos a checkpoint trained on are fixed by the config and never reported on.
 """
 import logging
-from dataclasses import asdict
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 
 import albumentations as A

@@ -42,7 +42,8 @@ AS_LPR_READ = None  # a setting as `lpr read ... locate=detector` has it (config
 
 class Reader:
     """Plates in images. `reader`: one model or a list (an ensemble: every crop read by each, one vote per reading),
-    by default the shipped one (`"fast"`: the shipped fast one); `detector`: a plate detector, by default the shipped one, None to read each image as
+    by default the shipped one (`"fast"`: the shipped fast one); `detector`: a plate detector, by default the shipped
+    one, None to read each image as
     one plate crop; `formats`: a region's plate patterns (configs/formats/), a prior on each reading; `crop_margin`:
     how much around a found box is read (fractions of its width and height), and `vote_margins` the other margins it
     is read at, the reading most crops agree on winning; `min_confidence`: a found plate read less surely is no plate;

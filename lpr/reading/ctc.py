@@ -5,7 +5,7 @@ import numpy as np
 
 from lpr.core.ctc_decode import ctc_greedy_decode
 from lpr.core.formats import PlateFormats
-from lpr.core.preprocess import inputs_to_batch, plate_input, plates_to_batch
+from lpr.core.preprocess import inputs_to_batch, plate_input
 from lpr.reading.engine import Engine, PlateReading
 
 
@@ -24,13 +24,17 @@ class CtcEngine(Engine):
     def prepare(self, plate_crop: np.ndarray) -> np.ndarray:
         return plate_input(plate_crop, self.height, self.width)
 
+    def batch(self, inputs: list[np.ndarray]) -> np.ndarray:
+        """Prepared crops as the model's one input batch."""
+        return inputs_to_batch(inputs)
+
     def read_prepared(self, inputs: list[np.ndarray]) -> list[PlateReading]:
         if not inputs:
             return []
-        log_probs = self.recognize(inputs_to_batch(inputs))
+        log_probs = self.recognize(self.batch(inputs))
         return [PlateReading(text, confidence, char_confidences=chars)
                 for text, confidence, chars in ctc_greedy_decode(log_probs, self.formats, self.edge_min_prob)]
 
     def stages(self) -> list[tuple[str, Callable]]:
-        return [("preprocess", lambda crops: plates_to_batch(crops, self.height, self.width)),
+        return [("preprocess", lambda crops: self.batch([self.prepare(crop) for crop in crops])),
                 ("model", lambda batch: ctc_greedy_decode(self.recognize(batch)))]

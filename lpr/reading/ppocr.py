@@ -7,34 +7,33 @@ case, full width, NFKC forms), and the rest goes by `fold`: `blank` lets a separ
 (`-`, `·`, an emblem read as a letter) fall into the CTC blank, `drop` leaves it out and renormalises.
 """
 import math
-from collections.abc import Callable
 from typing import Literal
 
 import cv2
 import numpy as np
 
 from lpr.core.alphabet import ALPHABET
-from lpr.core.ctc_decode import ctc_greedy_decode
 from lpr.core.errors import LprError
 from lpr.core.ppocr import alphabet_columns, output_symbols
 from lpr.core.formats import PlateFormats
-from lpr.reading.engine import Engine, PlateReading
+from lpr.reading.ctc import CtcEngine
 from lpr.reading.onnx_model import OnnxModel
 
 Fold = Literal["blank", "drop"]
 
 
-class PpOcrEngine(Engine):
+class PpOcrEngine(CtcEngine):
     """A PP-OCR recognition ONNX on onnxruntime: a colour crop resized to `height` rows, aspect kept (at most
-    `max_width` columns), scaled to [-1, 1]; a call's crops padded to the widest (at least `min_width`)."""
+    `max_width` columns), scaled to [-1, 1]; a call's crops padded to the widest (at least `min_width`); its output
+    read as a CTC recognizer's over lpr's classes."""
 
     def __init__(self, model: OnnxModel, symbols: list[str], formats: PlateFormats | None = None,
                  edge_min_prob: float = 0.0, fold: Fold = "blank", height: int = 48, min_width: int = 160,
                  max_width: int = 480):
         if fold not in ("blank", "drop"):
             raise LprError(f"fold: {fold!r} is not one of blank, drop")
-        self.model, self.formats, self.edge_min_prob = model, formats or PlateFormats(), edge_min_prob
-        self.height, self.min_width, self.max_width = height, min_width, max_width
+        super().__init__(self.log_probs, height, min_width, formats, edge_min_prob)
+        self.model, self.min_width, self.max_width = model, min_width, max_width
         columns = alphabet_columns(symbols)
         if model.input_shape[1:3] != [3, height]:
             raise LprError(f"PP-OCR recognizer input {model.input_shape}: expected (N, 3, {height}, W)")
@@ -60,16 +59,6 @@ class PpOcrEngine(Engine):
         """(N, T, 1 + 36) log-probabilities in lpr's classes, renormalised over what `fold` keeps."""
         probs = self.model(batch) @ self.to_alphabet
         return np.log(np.maximum(probs / probs.sum(axis=2, keepdims=True), 1e-30))
-
-    def read_prepared(self, inputs: list[np.ndarray]) -> list[PlateReading]:
-        if not inputs:
-            return []
-        decoded = ctc_greedy_decode(self.log_probs(self.batch(inputs)), self.formats, self.edge_min_prob)
-        return [PlateReading(text, confidence, char_confidences=chars) for text, confidence, chars in decoded]
-
-    def stages(self) -> list[tuple[str, Callable]]:
-        return [("preprocess", lambda crops: self.batch([self.prepare(crop) for crop in crops])),
-                ("model", lambda batch: ctc_greedy_decode(self.log_probs(batch)))]
 
 
 def load_ppocr(model: OnnxModel, formats: PlateFormats | None, edge_min_prob: float,
