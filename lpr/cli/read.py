@@ -26,7 +26,7 @@ from lpr.cli.command import command
 from lpr.cli.run_files import atomic_open, write_metrics, write_provenance
 from lpr.core.boxes import box_iou
 from lpr.core.config import instantiate, instantiate_group
-from lpr.core.errors import LprError
+from lpr.core.errors import LprError, missing_value
 from lpr.core.formats import PlateFormats
 from lpr.core.ppocr import model_file
 from lpr.core.plate_metrics import plate_metrics
@@ -58,7 +58,7 @@ def model_paths(cfg: DictConfig) -> list[str]:
     checked to exist before any model library is imported, so a typo is answered at once."""
     key = model_key(backend=cfg.backend)
     if cfg[key] is None:
-        raise LprError(f"{key}: no value given (add {key}=... to the command)")
+        raise missing_value(key)
     paths = as_list(cfg[key])
     if not paths:
         raise LprError(f"{key}: an empty list names no model to read with")

@@ -24,7 +24,7 @@ from pydantic import validate_call
 from lpr.cli.command import command, quoted
 from lpr.cli.run_files import write_metrics, write_provenance
 from lpr.core.config import instantiate, instantiate_group
-from lpr.core.errors import LprError
+from lpr.core.errors import LprError, missing_value
 
 if TYPE_CHECKING:
     import lightning as L
@@ -82,6 +82,10 @@ def trainer_budget(max_epochs: int | None = None, min_epochs: int | None = None,
 
 def train(cfg: DictConfig) -> dict:
     run_dir = Path(cfg.paths.output_dir)
+    # an experiment's `???` named before instantiation, where a list built from it would lose its name
+    missing = sorted(OmegaConf.missing_keys(cfg))
+    if missing:
+        raise missing_value(missing[0])
     trainer_budget(**{key: cfg.trainer[key] for key in ("max_epochs", "min_epochs", "max_steps", "min_steps")
                       if key in cfg.trainer})
     if cfg.get("init_from") and not Path(cfg.init_from).exists():

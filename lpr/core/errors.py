@@ -1,9 +1,10 @@
 """User-facing errors: one clear line and a non-zero exit instead of a traceback."""
 import functools
 import logging
+import re
 import sys
 
-from omegaconf.errors import MissingMandatoryValue
+from omegaconf.errors import InterpolationToMissingValueError, MissingMandatoryValue
 from pydantic import ValidationError
 
 log = logging.getLogger("lpr")
@@ -29,6 +30,11 @@ def config_error(error: ValidationError, target: str) -> LprError:
     return LprError(f"config value `{where}` for {target}: {first['msg']} (got {first['input']!r})")
 
 
+def missing_value(key: str) -> LprError:
+    """A config value the command needs and nobody gave (`???`)."""
+    return LprError(f"{key}: no value given (add {key}=... to the command)")
+
+
 def as_lpr_error(error: BaseException) -> LprError | None:
     """The user's problem an exception reports, as an LprError; None for an exception that is lpr's own bug.
 
@@ -39,8 +45,10 @@ def as_lpr_error(error: BaseException) -> LprError | None:
         return error
     if isinstance(error, ValidationError):
         return config_error(error, error.title.removesuffix(".__init__"))
-    if isinstance(error, MissingMandatoryValue):
-        return LprError(f"{error.full_key}: no value given (add {error.full_key}=... to the command)")
+    if isinstance(error, (MissingMandatoryValue, InterpolationToMissingValueError)):  # the latter names it in its
+        # message only
+        named = re.search(r"Missing mandatory value: (\S+)", str(error))
+        return missing_value(named.group(1) if named else error.full_key)
     if isinstance(error, ModuleNotFoundError) and (error.name or "").split(".")[0] in EXTRAS:
         extra = EXTRAS[error.name.split(".")[0]]
         return LprError(f"this needs {error.name.split('.')[0]}, which the base install leaves out: pip install "
@@ -68,7 +76,8 @@ def exit_on_lpr_error(main):
     def wrapper(*args, **kwargs):
         try:
             return main(*args, **kwargs)
-        except (LprError, ValidationError, MissingMandatoryValue, OSError, ModuleNotFoundError) as error:
+        except (LprError, ValidationError, MissingMandatoryValue, InterpolationToMissingValueError, OSError,
+                ModuleNotFoundError) as error:
             problem = as_lpr_error(error)
             if problem is None:
                 raise

@@ -158,3 +158,22 @@ def test_arguments_are_checked_before_torch_is_imported(module, overrides, expec
     overrides = [o.replace("NOWHERE", str(tmp_path / "nowhere")).replace("DIR", str(tmp_path)) for o in overrides]
     assert_clean_error(run_without_torch(module, *overrides, f"hydra.run.dir={tmp_path / 'run'}"),
                        expected.replace("NOWHERE", str(tmp_path / "nowhere")))
+
+
+def test_a_missing_value_another_value_refers_to_is_named():
+    from omegaconf import OmegaConf
+
+    from lpr.core.errors import as_lpr_error
+
+    cfg = OmegaConf.create({"pseudo_labels": "???", "data": {"roots": ["${pseudo_labels}"]}})
+    with pytest.raises(Exception) as raised:
+        list(cfg.data.roots)
+    assert str(as_lpr_error(raised.value)) == "pseudo_labels: no value given (add pseudo_labels=... to the command)"
+    with pytest.raises(Exception) as raised:
+        cfg.pseudo_labels
+    assert str(as_lpr_error(raised.value)) == "pseudo_labels: no value given (add pseudo_labels=... to the command)"
+
+
+def test_an_experiments_missing_value_is_named_before_training(tmp_path):
+    assert_clean_error(run_cli("lpr.train", "experiment=reader_distilled", f"hydra.run.dir={tmp_path}"),
+                       "pseudo_labels: no value given (add pseudo_labels=... to the command)")
