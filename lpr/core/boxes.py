@@ -5,13 +5,24 @@ import numpy as np
 Box = tuple[int, int, int, int]
 
 
-def box_iou(a: Box, b: Box) -> float:
-    """Intersection over union of two (x, y, w, h) boxes."""
+def intersection(a: Box, b: Box) -> int:
+    """The area two (x, y, w, h) boxes share."""
     ix = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
     iy = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
-    inter = ix * iy
+    return ix * iy
+
+
+def box_iou(a: Box, b: Box) -> float:
+    """Intersection over union of two (x, y, w, h) boxes."""
+    inter = intersection(a, b)
     union = a[2] * a[3] + b[2] * b[3] - inter
     return inter / union if union > 0 else 0.0
+
+
+def box_overlap(a: Box, b: Box) -> float:
+    """The share of the smaller of two (x, y, w, h) boxes that lies in the other: 1 for a box inside another."""
+    smaller = min(a[2] * a[3], b[2] * b[3])
+    return intersection(a, b) / smaller if smaller > 0 else 0.0
 
 
 def crop_box(image: np.ndarray, box: Box, margin: tuple[float, float]) -> tuple[np.ndarray, Box]:

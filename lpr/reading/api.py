@@ -5,7 +5,8 @@
         print(plate.text, plate.confidence, plate.box)
 
 Models are checkpoints (torch) or exported MODEL.onnx files (onnxruntime only, no torch import); with a detector
-every plate of a photo is read, with `detector=None` each image is read as a plate crop. The same loading, finding
+(and PP-OCR's text detector beside it) every plate of a photo is read, with `detector=None` each image is read as a
+plate crop. The same loading, finding
 and reading as `lpr.read`, without Hydra.
 """
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from lpr.reading.load import load_engines
 from lpr.reading.pipeline import Locate, PlateReader
 from lpr.core.ppocr import model_file
 from lpr.reading.pretrained import DETECTOR, SHIPPED_READERS, pretrained
+from lpr.reading.text_finder import TextFinder
 from lpr.vision.segment import CharSegmenter
 
 
@@ -37,27 +39,25 @@ class Plate:
 
 
 SHIPPED = "shipped"  # the model lpr ships (lpr/pretrained/)
-AS_LPR_READ = None  # a setting as `lpr read ... locate=detector` has it (configs/locate/detector.yaml)
 
 
 class Reader:
     """Plates in images. `reader`: one model or a list (an ensemble: every crop read by each, one vote per reading),
     by default the shipped one (`"fast"`: the shipped fast one); `detector`: a plate detector, by default the shipped
-    one, None to read each image as
-    one plate crop; `formats`: a region's plate patterns (configs/formats/), a prior on each reading; `crop_margin`:
-    how much around a found box is read (fractions of its width and height), and `vote_margins` the other margins it
-    is read at, the reading most crops agree on winning; `min_confidence`: a found plate read less surely is no plate;
-    these three as `lpr read` has them unless given (configs/locate/detector.yaml); `limits`: what a photo may
-    measure (larger ones are read scaled down)."""
+    one, None to read each image as one plate crop; `text_finder`: a PP-OCR text detector whose lines are candidates
+    too, by default the shipped one, None for the plate detector's boxes only; `formats`: a region's plate patterns
+    (configs/formats/), a prior on each reading; `limits`: what a photo may measure (larger ones are read scaled
+    down); `locate`: any setting of locate=detector (configs/locate/detector.yaml: crop_margin, vote_margins,
+    min_confidence, plate_chars, min_digits, same_plate), as `lpr read` has it unless given."""
 
     def __init__(self, reader: str | Path | list[str | Path] = SHIPPED, detector: str | Path | None = SHIPPED,
-                 formats: list[str] | None = None, crop_margin: tuple[float, float] | None = AS_LPR_READ,
-                 vote_margins: list[tuple[float, float]] | None = AS_LPR_READ,
-                 min_confidence: float | None = AS_LPR_READ, threads: int | None = None,
-                 limits: PhotoLimits = PhotoLimits()):
+                 text_finder: str | Path | None = SHIPPED, formats: list[str] | None = None,
+                 threads: int | None = None, limits: PhotoLimits = PhotoLimits(), **locate):
         from omegaconf import OmegaConf
 
         as_read = OmegaConf.to_container(OmegaConf.load(CONFIG_DIR / "locate" / "detector.yaml"))
+        finding = {key: value for key, value in as_read.pop("text_finder").items() if not key.startswith("_")}
+        settings = {key: value for key, value in as_read.items() if key not in ("_target_", "mode", "detector")}
         ppocr = OmegaConf.to_container(OmegaConf.load(CONFIG_DIR / "read.yaml").ppocr)
         reader = pretrained(SHIPPED_READERS[reader]) if str(reader) in SHIPPED_READERS else reader
         detector = pretrained(DETECTOR) if detector == SHIPPED else detector
@@ -68,11 +68,14 @@ class Reader:
         engines = load_engines(paths, backend="onnx" if all(onnx) else "torch", formats=PlateFormats(formats),
                                threads=threads, ppocr=ppocr)
         finder = PlateFinder(str(detector), threads=threads) if detector is not None else None
-        given = {"crop_margin": crop_margin, "vote_margins": vote_margins, "min_confidence": min_confidence}
-        setting = {key: as_read[key] if value is AS_LPR_READ else value for key, value in given.items()}
-        locate = Locate(mode="detector" if finder else "none", detector=finder, crop_margin=setting["crop_margin"],
-                        vote_margins=setting["vote_margins"] if finder else [],
-                        min_confidence=setting["min_confidence"] if finder else 0.0)
+        if finder is None:
+            locate = Locate(mode="none")
+        else:
+            if unknown := set(locate) - set(settings):
+                raise LprError(f"Reader: no locate setting {', '.join(sorted(unknown))} (configs/locate/detector.yaml)")
+            texts = None if text_finder is None else TextFinder(**finding | {"model": str(text_finder),
+                                                                            "threads": threads})
+            locate = Locate(mode="detector", detector=finder, text_finder=texts, **settings | locate)
         self.pipeline = PlateReader(engines, locate, CharSegmenter(), threads or 2, limits)
 
     def read(self, images):

@@ -3,7 +3,8 @@ batches with one or more engines (an ensemble), and keep one reading a photo.
 
 locate=none reads each image as a plate crop; locate=box reads the labelled box at several margins and keeps the
 reading most of them agree on; locate=auto reads every OpenCV candidate and keeps the most plate-like reading;
-locate=detector reads every plate a trained detector finds: one reading a plate.
+locate=detector reads every plate a trained detector finds, and every line of text PP-OCR's text detector finds,
+keeping those that read as plates: one reading a plate.
 
 Nothing is silent: a photo that gives no plate still gives one result, its status saying why (nothing found, every
 reading below the locate mode's `min_confidence`, the image too small); a photo scaled down to read says so too.
@@ -20,12 +21,13 @@ import numpy as np
 import pydantic.dataclasses
 from pydantic import Field, PositiveInt, SkipValidation, model_validator, validate_call
 
-from lpr.core.boxes import crop_box, xywh
+from lpr.core.boxes import box_overlap, crop_box, xywh
 from lpr.core.errors import LprError
 from lpr.core.images import PhotoLimits, load_photo
 from lpr.data.samples import PlateSample
 from lpr.reading.detector import PlateFinder
 from lpr.reading.engine import Engine, PlateReading
+from lpr.reading.text_finder import TextFinder
 from lpr.reading.vote import majority_reading
 from lpr.vision.locate import PlateLocator
 from lpr.vision.segment import Segmentation, Segmenter
@@ -38,10 +40,12 @@ Loader = Callable[[PlateSample], tuple[np.ndarray, float, str]]  # a sample's ph
 class Locate:
     """Where a photo's plate crops come from. `none`: the image is the crop. `box`: the labelled box, cut at
     `crop_margin` and at each of `vote_margins`; the reading most of the crops agree on wins. `auto`: every
-    candidate `locator` finds; the most plate-like reading wins. `detector`: every plate `detector` finds, cut at
-    `crop_margin` and at each of `vote_margins`, each plate's crops voting as a labelled box's do. A reading less
-    sure than `min_confidence` is no plate: where the mode has to find the plate, a photo without one (a portrait)
-    would otherwise read as the likeliest text."""
+    candidate `locator` finds; the most plate-like reading wins. `detector`: every plate `detector` finds and every
+    text line `text_finder` finds, cut at `crop_margin` and at each of `vote_margins`, each candidate's crops voting
+    as a labelled box's do; the reader is the verifier: a candidate whose reading is no plate's length
+    (`plate_chars`) or holds fewer than `min_digits` digits is dropped, and of candidates overlapping by `same_plate` of the smaller one the surest stays.
+    A reading less sure than `min_confidence` is no plate: where the mode has to find the plate, a photo without one
+    (a portrait) would otherwise read as the likeliest text."""
 
     mode: Literal["auto", "box", "none", "detector"]
     min_confidence: float = Field(0.0, ge=0.0, le=1.0)
@@ -49,14 +53,23 @@ class Locate:
     vote_margins: list[Margin] = field(default_factory=list)
     locator: PlateLocator | None = None
     detector: PlateFinder | None = None
+    text_finder: TextFinder | None = None
+    plate_chars: tuple[PositiveInt, PositiveInt] = (4, 10)
+    min_digits: int = Field(1, ge=0)
+    same_plate: float = Field(0.5, gt=0.0, le=1.0)
 
     @model_validator(mode="after")
     def mode_has_its_finder(self):
         if self.mode == "auto" and self.locator is None:
             raise ValueError("locate=auto needs a locator")
-        if self.mode == "detector" and self.detector is None:
-            raise ValueError("locate=detector needs a detector")
+        if self.mode == "detector" and self.detector is None and self.text_finder is None:
+            raise ValueError("locate=detector needs a detector or a text_finder")
         return self
+
+    @property
+    def finders(self) -> list:
+        """What finds the candidates of locate=detector."""
+        return [finder for finder in (self.detector, self.text_finder) if finder is not None]
 
     @property
     def margins(self) -> list[Margin]:
@@ -109,7 +122,8 @@ class PlateReader:
         self.engines = engines
         self.mode, self.margins, self.min_confidence = locate.mode, locate.margins, locate.min_confidence
         self.locator = locate.locator if self.mode == "auto" else None
-        self.detector = locate.detector if self.mode == "detector" else None
+        self.finders = locate.finders if self.mode == "detector" else []
+        self.plate_chars, self.min_digits, self.same_plate = locate.plate_chars, locate.min_digits, locate.same_plate
         # crops of a plate read at once: its first majority of margins, the others only where they disagree
         self.first_round = len(self.margins) // 2 + 1
         self.segmenter = segmenter
@@ -130,7 +144,10 @@ class PlateReader:
             return PhotoCrops([image], [(None, None)], [0], scale, note)
         if self.mode == "box":
             return PhotoCrops(*self.box_crops(sample, image, scale), scale, note)
-        return PhotoCrops(*self.found_crops(image), scale, note)
+        if self.finders:
+            boxes = [xywh(box) for finder in self.finders for box in finder(image).boxes]
+            return PhotoCrops(*self.cut(image, boxes, self.margins), scale, note)
+        return PhotoCrops(*self.cut(image, self.locator.candidates(image), [self.locator.crop_margin]), scale, note)
 
     def box_crops(self, sample: PlateSample, image: np.ndarray, scale: float) -> tuple[list, list, list]:
         if sample.box is None:
@@ -142,12 +159,9 @@ class PlateReader:
         crops = [crop_box(image, scaled(sample.box, scale), margin) for margin in self.margins]
         return [crop for crop, _ in crops], [(origin, origin) for _, origin in crops], [0] * len(crops)
 
-    def found_crops(self, image: np.ndarray) -> tuple[list, list, list]:
-        """Every plate the detector or the locator finds, cut at its margin."""
-        if self.detector is not None:
-            boxes, margins = [xywh(box) for box in self.detector(image).boxes], self.margins
-        else:
-            boxes, margins = self.locator.candidates(image), [self.locator.crop_margin]
+    @staticmethod
+    def cut(image: np.ndarray, boxes: list, margins: list[Margin]) -> tuple[list, list, list]:
+        """Every candidate box cut at each margin."""
         crops, places, plates = [], [], []
         for plate, box in enumerate(boxes):
             for margin in margins:
@@ -241,15 +255,31 @@ class PlateReader:
             self.photos.append(sample)
             if index not in positions:
                 found = []
-            elif self.detector is not None:
+            elif self.finders:
                 found = [self.result(sample, cut, readings[p], confidence, boxes[p][0], crops[p])
                          for p, confidence in (majority_reading(readings, mine) for mine in positions[index].values())]
             else:
                 mine = [p for plate in positions[index].values() for p in plate]
                 found = [self.chosen(sample, cut, mine, crops, boxes, readings)]
-            sure = [result for result in found if result.confidence >= self.min_confidence]
-            results += sure or [self.no_plate(sample, cut, found)]
+            plates = self.one_a_plate(found) if self.finders else found
+            sure = [result for result in plates if result.confidence >= self.min_confidence]
+            results += sure or [self.no_plate(sample, cut, found, plates)]
         return results
+
+    def one_a_plate(self, found: list[PlateResult]) -> list[PlateResult]:
+        """The candidates that read as a plate (`plate_chars` long, `min_digits` digits), surest first, less any
+        overlapping a surer one by `same_plate` of the smaller box: the plate detector's box and the text line of one
+        plate are one plate."""
+        kept = []
+        for result in sorted(found, key=lambda result: -result.confidence):
+            if self.plate_like(result.text) and all(box_overlap(result.box, other.box) < self.same_plate
+                                                        for other in kept):
+                kept.append(result)
+        return kept
+
+    def plate_like(self, text: str) -> bool:
+        return (self.plate_chars[0] <= len(text) <= self.plate_chars[1]
+                and sum(c.isdigit() for c in text) >= self.min_digits)
 
     def chosen(self, sample, cut: PhotoCrops, mine: list[int], crops, boxes, readings) -> PlateResult:
         if self.locator is None:
@@ -272,13 +302,16 @@ class PlateReader:
         return PlateResult(sample, reading.text, confidence, box, crop, reading.segmentation,
                            "; ".join(filter(None, [READ, cut.note])), reading.char_confidences)
 
-    def no_plate(self, sample, cut: PhotoCrops, found: list[PlateResult]) -> PlateResult:
+    def no_plate(self, sample, cut: PhotoCrops, found: list[PlateResult], plates: list[PlateResult]) -> PlateResult:
         """The one result of a photo without a plate, saying why."""
         if cut.unread:
             why = cut.unread
-        elif found:
-            why = (f"no plate: best reading {max(r.confidence for r in found):.2f} sure, below min_confidence "
+        elif plates:
+            why = (f"no plate: best reading {max(r.confidence for r in plates):.2f} sure, below min_confidence "
                    f"{self.min_confidence}")
+        elif found:
+            why = (f"no plate: none of {len(found)} candidates reads as a plate ({self.plate_chars[0]} to "
+                   f"{self.plate_chars[1]} characters, {self.min_digits} digit(s) or more)")
         else:
             why = "no plate found"
         best = max(found, key=lambda r: r.confidence, default=None)

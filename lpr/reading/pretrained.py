@@ -10,6 +10,7 @@ PRETRAINED_DIR = Path(__file__).resolve().parents[1] / "pretrained"
 READER = PRETRAINED_DIR / "plate_reader.onnx"
 FAST_READER = PRETRAINED_DIR / "plate_reader_fast.onnx"
 DETECTOR = PRETRAINED_DIR / "plate_detector.onnx"
+TEXT_DETECTOR = PRETRAINED_DIR / "text_detector.onnx"  # PP-OCRv6 as RapidOCR ships it: no recipe of lpr's
 RECIPES = {READER: "experiment=ppocr_plates", FAST_READER: "experiment=reader_distilled",
            DETECTOR: "experiment=detector_clean"}
 SHIPPED_READERS = {"shipped": READER, "fast": FAST_READER}  # the names a user may give instead of a path
@@ -18,7 +19,8 @@ SHIPPED_READERS = {"shipped": READER, "fast": FAST_READER}  # the names a user m
 def pretrained(model: Path) -> str:
     """The path of a shipped model; LprError naming the recipe where this lpr does not ship it."""
     if not model.is_file():
-        raise LprError(f"{model}: this lpr ships no {model.stem.replace('_', ' ')}; train one "
-                       f"(python -m lpr.train {RECIPES[model]}, then python -m lpr.export) and name it")
+        how = (f"train one (python -m lpr.train {RECIPES[model]}, then python -m lpr.export) and name it"
+               if model in RECIPES else "reinstall lpr")
+        raise LprError(f"{model}: this lpr ships no {model.stem.replace('_', ' ')}; {how}")
     return str(model)
 

@@ -93,7 +93,10 @@ def test_reading_with_the_detector_gives_a_row_a_plate(detector_run, unseen_scen
 
     metrics = read(compose_config("read", [f"ckpt_path={small_crnn_ckpt}", f"input={unseen_scenes}",
                                            "locate=detector", f"locate.detector.model={best_ckpt(detector_run)}",
-                                           "locate.min_confidence=0"],  # this barely trained reader is sure of none
+                                           # this barely trained reader is sure of none and reads no plate's
+                                           # length: the plate detector's boxes, unverified
+                                           "locate.min_confidence=0", "locate.text_finder=null",
+                                           "locate.plate_chars=[1,10]", "locate.min_digits=0"],
                                   tmp_path))
     with open(tmp_path / "predictions.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
@@ -156,7 +159,8 @@ def test_the_readmes_python_example_reads_every_plate(detector_run, unseen_scene
     for placeholder, path in (("crnn.ckpt", small_crnn_ckpt), ("detector.ckpt", best_ckpt(detector_run)),
                               ("car.jpg", unseen_scenes / "scene0.jpg")):
         example = example.replace(f'"{placeholder}"', repr(str(path)))
-    example = example.replace("Reader(", "Reader(min_confidence=0, ")  # this barely trained reader is sure of none
+    unverified = "min_confidence=0, text_finder=None, plate_chars=(1, 10), min_digits=0"  # as above
+    example = example.replace("Reader(", f"Reader({unverified}, ")
     exec(compile(example, "README.md", "exec"), {})
     assert len(capsys.readouterr().out.strip().splitlines()) == 2  # scene0 holds two plates
 
@@ -164,7 +168,8 @@ def test_the_readmes_python_example_reads_every_plate(detector_run, unseen_scene
 
     from lpr import Reader
 
-    reader = Reader(reader=small_crnn_ckpt, detector=best_ckpt(detector_run), min_confidence=0)
+    reader = Reader(reader=small_crnn_ckpt, detector=best_ckpt(detector_run), min_confidence=0, text_finder=None,
+                    plate_chars=(1, 10), min_digits=0)
     photo = cv2.imread(str(unseen_scenes / "scene0.jpg"))
     by_path, by_array, by_pil = reader.read([unseen_scenes / "scene0.jpg", photo,
                                              Image.open(unseen_scenes / "scene0.jpg")])

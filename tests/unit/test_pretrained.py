@@ -11,20 +11,22 @@ import matplotlib
 import pytest
 import yaml
 
-from lpr.reading.pretrained import DETECTOR, FAST_READER, READER, RECIPES
+from lpr.reading.pretrained import DETECTOR, FAST_READER, READER, RECIPES, TEXT_DETECTOR
 from tests.conftest import REPO, TRAIN_EXTRA, assert_clean_error, clean_plate, run_without_torch, synthetic_photo
 
 LPR = str(Path(sys.executable).parent / "lpr")
 
 
 def test_the_shipped_models_are_there_small_and_described():
-    for model, most_bytes in ((READER, 25_000_000), (FAST_READER, 4_000_000), (DETECTOR, 4_000_000)):
+    for model, most_bytes in ((READER, 25_000_000), (FAST_READER, 4_000_000), (DETECTOR, 4_000_000),
+                              (TEXT_DETECTOR, 12_000_000)):
         assert model.stat().st_size < most_bytes
     assert FAST_READER.with_suffix(".json").is_file() and DETECTOR.with_suffix(".json").is_file()
     card = (READER.parent / "MODEL_CARD.md").read_text()
     assert all(recipe in card for recipe in RECIPES.values()) and "Licence" in card
     notice = (READER.parent / "NOTICE-PP-OCR.md").read_text()  # weights derived from PaddleOCR's, Apache-2.0
     assert "Apache License" in (READER.parent / "LICENSE-Apache-2.0.txt").read_text() and "Baidu" in notice
+    assert TEXT_DETECTOR.name in notice and TEXT_DETECTOR.name in card
 
 
 def test_the_shipped_reader_reads_generated_plates_without_torch(tmp_path):
@@ -129,15 +131,19 @@ def test_an_installed_lpr_carries_its_configs_and_models_and_works_where_it_runs
 
 
 def test_reader_reads_as_lpr_read_does_unless_told():
-    """`Reader()`'s margins, vote and floor are `lpr read locate=detector`'s (configs/locate/detector.yaml)."""
+    """`Reader()`'s finders, margins, vote, floor and verifier are `lpr read locate=detector`'s
+    (configs/locate/detector.yaml)."""
     from lpr import Reader
 
     locate = yaml.safe_load((REPO / "configs" / "locate" / "detector.yaml").read_text())
     as_read = Reader().pipeline
     assert as_read.margins == [tuple(locate["crop_margin"]), *map(tuple, locate["vote_margins"])]
     assert as_read.min_confidence == locate["min_confidence"] and len(as_read.margins) > 1
-    told = Reader(vote_margins=[], min_confidence=0.5).pipeline
-    assert told.margins == [tuple(locate["crop_margin"])] and told.min_confidence == 0.5
+    assert as_read.plate_chars == tuple(locate["plate_chars"]) and as_read.min_digits == locate["min_digits"]
+    assert [type(finder).__name__ for finder in as_read.finders] == ["PlateFinder", "TextFinder"]
+    told = Reader(vote_margins=[], min_confidence=0.5, min_digits=0, text_finder=None).pipeline
+    assert told.margins == [tuple(locate["crop_margin"])] and told.min_confidence == 0.5 and told.min_digits == 0
+    assert [type(finder).__name__ for finder in told.finders] == ["PlateFinder"]
 
 
 def test_the_fast_reader_is_named_fast_in_lpr_read_and_reader(tmp_path):
