@@ -2,13 +2,15 @@
 verifying), against every labelled plate box.
 
     .venv/bin/python experiments/plate_finding.py [--subset holdout|development] [--threads 2] [--every 1]
-        [--set OVERRIDE ...] [--out logs/bench/plate_finding] [--results experiments/RESULTS.md | --no-results]
+        [--text-finder NAME=MODEL.onnx ...] [--side N] [--set OVERRIDE ...] [--out logs/bench/plate_finding]
+        [--results experiments/RESULTS.md | --no-results]
 
 Rows, on every photo of `subset` (the photo split's; ro-dashcam by drive) of each source, scored at IoU 0.5 against
 all its plate boxes (open-images and ro-dashcam label boxes without text too):
 - `plate detector`: lpr/pretrained/plate_detector.onnx alone, at its score floor (mAP50 over every peak);
 - `text detector`: PP-OCR's text detector alone (lpr/pretrained/text_detector.onnx, RapidOCR's own detector: the
-  peer), every text line it finds, as locate=detector's text_finder config has it;
+  peer), every text line it finds, as locate=detector's text_finder config has it; each `--text-finder` (a PP-OCR
+  detector fine-tuned on plates, `experiment=plate_text_detector` exported) the same way, at `--side` if given;
 - `lpr read`: the shipped `lpr read PHOTO` (both finders, every candidate read by the shipped reader, kept when it
   reads as a plate, one row a plate; `--set` adds read overrides): recall, precision and mAP50 of its rows ranked by
   their confidence, the labelled plates with text read exactly from the photo, photos/s end to end; and the same
@@ -29,7 +31,7 @@ from lpr.core.config import CONFIG_DIR, instantiate, shared_data_dir
 from lpr.core.images import load_photo
 from lpr.data.box_folders import load_box_folder
 from lpr.data.samples import PlateSample, load_plate_samples
-from lpr.reading.pretrained import DETECTOR, READER
+from lpr.core.pretrained import DETECTOR, READER
 from lpr.training.detect_module import DetectionScores
 
 from recognizer_table import SOURCES
@@ -77,6 +79,8 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--every", type=int, default=1, help="every Nth photo of each source (a quicker look)")
     parser.add_argument("--set", nargs="*", default=[], help="lpr read overrides for the `lpr read` row")
+    parser.add_argument("--text-finder", nargs="*", default=[], help="NAME=MODEL.onnx: more text detectors, alone")
+    parser.add_argument("--side", type=int, help="the --text-finder rows' side (default: the text finder's)")
     output_arguments(parser, "plate_finding")
     args = parser.parse_args()
     overrides = ["backend=onnx", f"model_path={READER}", "locate=detector", f"locate.detector.model={DETECTOR}",
@@ -89,6 +93,9 @@ def main():
     split, reader = instantiate(cfg.split), plate_reader(cfg, model_paths(cfg), "onnx")
     readers = {"lpr read, plate detector only": plate_reader(alone, model_paths(alone), "onnx"), "lpr read": reader}
     finders = {"plate detector": reader.finders[0], "text detector": instantiate(text_finder)}
+    for named in args.text_finder:
+        name, model = named.split("=", 1)
+        finders[name] = instantiate(text_finder, model=model, **({"side": args.side} if args.side else {}))
     metrics, rows = {}, {}
     for source, folder in SOURCES.items():
         photos = [p for p in load_box_folder(shared_data_dir() / folder)
@@ -118,7 +125,8 @@ def main():
         append_run(args.results, f"{args.subset} share{f', every {args.every}th photo' if args.every > 1 else ''}; "
                    "R / P / mAP50 at IoU 0.5 against every labelled box; lpr read: + exact plates read from the "
                    "photo (of those with text) and photos/s end to end (2 threads)." +
-                   (f" Overrides: {' '.join(args.set)}." if args.set else ""), lines)
+                   (f" Overrides: {' '.join(args.set)}." if args.set else "") +
+                   "".join(f" {named}." for named in args.text_finder), lines)
 
 
 def cell(values: dict) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from lpr.cli.run_files import write_metrics
 from lpr.core.config import shared_data_dir
-from lpr.reading.pretrained import DETECTOR, READER
+from lpr.core.pretrained import DETECTOR, READER
 
 from detector_benchmark import run
 from plates_benchmark import REGIONS

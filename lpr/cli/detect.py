@@ -1,6 +1,8 @@
 """Find plates: `python -m lpr.detect detector=DETECTOR input=PATH [subset=all|train|val|test] [draw=true]`.
 
-DETECTOR is a detector's checkpoint (torch) or exported MODEL.onnx (onnxruntime only). PATH is an image, a folder
+DETECTOR is a plate detector's checkpoint (torch) or exported MODEL.onnx (onnxruntime only); `text`, PP-OCR's text
+detector lpr ships (every line of text), or a text detector fine-tuned on plates (`experiment=plate_text_detector`,
+exported). PATH is an image, a folder
 of images, or a detection folder (boxes.csv or OpenALPR): a labelled folder's photos are scored against their
 boxes (recall and precision at IoU 0.5 at the detector's score floor; mAP50 and mAP over every peak), and
 `subset` picks its share as the detector's training split it (configs/split/; `root.group` and `root.shares` as
@@ -26,6 +28,10 @@ from lpr.core.errors import LprError
 from lpr.core.images import IMAGE_SUFFIXES, PhotoLimits, load_photo
 from lpr.data.box_folders import BoxSample, DetectionRoot, holds_boxes, load_box_folder
 from lpr.reading.detector import PlateFinder
+from lpr.reading.onnx_model import load_reader_info, reader_info_path
+from lpr.reading.text_finder import SHIPPED, TextFinder
+
+TEXT = "text"  # detector=text: the shipped text detector
 
 
 def photos_of(cfg: DictConfig) -> list[BoxSample]:
@@ -66,11 +72,11 @@ def scores(photos: list[BoxSample], ranked: list[Detections], kept: list[Detecti
 
 def detect(cfg: DictConfig) -> dict:
     run_dir = Path(cfg.paths.output_dir)
-    if not Path(cfg.detector).exists():
+    if cfg.detector != TEXT and not Path(cfg.detector).exists():
         raise LprError(f"{cfg.detector}: detector not found")
     photos = photos_of(cfg)
     limits = instantiate(cfg.photo_limits)
-    finder = PlateFinder(str(cfg.detector), cfg.score_floor, cfg.max_boxes, cfg.nms_iou, cfg.threads)
+    finder = finder_of(cfg)
     labelled = all(photo.boxes is not None for photo in photos)
     write_provenance(run_dir, cfg)
     problems, ranked, kept, read = [], [], [], []
@@ -105,6 +111,17 @@ def detect(cfg: DictConfig) -> dict:
     print(f"{ {k: v for k, v in metrics.items() if '/' in k or k == 'photos_per_s'} }\n"
           f"Run: {run_dir}  (boxes.csv, boxes.json, metrics.json{', drawn/' if cfg.draw else ''})", file=sys.stderr)
     return metrics
+
+
+def finder_of(cfg: DictConfig) -> PlateFinder | TextFinder:
+    """A text finder for `text` or an ONNX model whose JSON says it is a text detector; else a plate finder."""
+    path = Path(str(cfg.detector))
+    info = reader_info_path(path)
+    if cfg.detector == TEXT or (path.suffix == ".onnx" and info.is_file()
+                                and load_reader_info(path).get("engine") == "text_detector"):
+        given = {key: cfg[key] for key in ("score_floor", "max_boxes") if cfg[key] is not None}
+        return TextFinder(SHIPPED if cfg.detector == TEXT else str(path), threads=cfg.threads, **given)
+    return PlateFinder(str(path), cfg.score_floor, cfg.max_boxes, cfg.nms_iou, cfg.threads)
 
 
 def try_load(photo: BoxSample, limits: PhotoLimits) -> tuple[np.ndarray, float, str] | str:

@@ -6,7 +6,7 @@ import importlib
 import sys
 
 from lpr.core.errors import LprError, exit_on_lpr_error
-from lpr.reading.pretrained import DETECTOR, READER, SHIPPED_READERS, pretrained
+from lpr.core.pretrained import DETECTOR, READER, SHIPPED_READERS, pretrained
 
 MODEL_KEYS = ("ckpt_path", "model_path", "backend", "locate")  # naming any of them: the user's models, not shipped
 HYDRA_VALUED_FLAGS = ("--cfg", "-c", "--package", "-p", "--config-path", "-cp", "--config-name", "-cn",

@@ -1,9 +1,9 @@
 """PP-OCR's pretrained text recognizer as a trainable torch net: lpr's models otherwise start from random weights.
 
 The ONNX file RapidOCR's wheel ships is the one source of the weights: onnx2torch turns its graph into torch modules
-(after two rewrites: explicit pads where the graph pads "SAME_UPPER", which onnx2torch does not take, and the
-closing softmax left out, so the net returns logits as lpr's CRNN does). Its CTC head over thousands of symbols is
-cut to the rows of lpr's blank + 0-9A-Z, so the fine-tune starts from what the recognizer already reads.
+(lpr.models.ppocr_graph: explicit pads, the closing softmax left out, so the net returns logits as lpr's CRNN does).
+Its CTC head over thousands of symbols is cut to the rows of lpr's blank + 0-9A-Z, so the fine-tune starts from what
+the recognizer already reads.
 """
 from typing import Literal
 
@@ -11,18 +11,11 @@ import numpy as np
 import onnx
 import torch
 from onnx import numpy_helper
-from onnx2torch import convert
 from torch import nn
 
 from lpr.core.errors import LprError
 from lpr.core.ppocr import PPOCR, model_file, output_symbols, plain_columns
-
-if not hasattr(torch.onnx.symbolic_helper, "GLOBALS"):
-    # onnx2torch's modules export themselves (lpr.export) reading the exporter's opset from symbolic_helper.GLOBALS,
-    # which torch 2.14 keeps in its TorchScript exporter's own module
-    from torch.onnx._internal.torchscript_exporter._globals import GLOBALS
-
-    torch.onnx.symbolic_helper.GLOBALS = GLOBALS
+from lpr.models.ppocr_graph import load_graph, logits_graph, parameters_before, trainable
 
 Part = Literal["head", "neck", "all"]
 BACKBONE_END = "AveragePool"  # the backbone (PPLCNet) ends in the graph's one average pool; the SVTR neck follows
@@ -30,26 +23,11 @@ BACKBONE_END = "AveragePool"  # the backbone (PPLCNet) ends in the graph's one a
 
 def plate_graph(path: str) -> onnx.ModelProto:
     """The recognizer's graph with explicit pads, no softmax, and a head of lpr's 1 + 36 classes."""
-    try:
-        model = onnx.load(model_file(path))
-    except (OSError, onnx.onnx_cpp2py_export.checker.ValidationError, Exception) as error:
-        raise LprError(f"{path}: not a readable ONNX model ({type(error).__name__})") from None
+    model = load_graph(model_file(path))
     symbols = output_symbols({p.key: p.value for p in model.metadata_props})
     if symbols is None:
         raise LprError(f"{path}: no PP-OCR recognizer (its ONNX metadata names no `character` symbols)")
-    for node in model.graph.node:
-        for attribute in list(node.attribute):
-            if attribute.name == "auto_pad" and attribute.s == b"SAME_UPPER":
-                stride_one = all(a.ints == [1, 1] for a in node.attribute if a.name in ("strides", "dilations"))
-                kernel = next(a.ints for a in node.attribute if a.name == "kernel_shape")
-                if not stride_one or list(kernel) != [2, 2]:
-                    raise LprError(f"{path}: node {node.name} pads SAME_UPPER with kernel {list(kernel)}: "
-                                   "only the 2 x 2, stride 1 pads of PP-OCR's backbone are rewritten")
-                node.attribute.remove(attribute)
-                node.attribute.append(onnx.helper.make_attribute("pads", [0, 0, 1, 1]))  # the extra row and column
-        if node.op_type == "Softmax" and node.output[0] == model.graph.output[0].name:
-            node.op_type = "Identity"
-            del node.attribute[:]
+    logits_graph(model, path, "Softmax")
     rows = plain_columns(symbols)
     for initializer in model.graph.initializer:
         if initializer.dims and initializer.dims[-1] == len(symbols):  # the CTC head's weight and bias
@@ -70,10 +48,7 @@ class PpOcrRecognizer(nn.Module):
         if input_height != 48:
             raise LprError(f"model.net.input_height: PP-OCR's recognizer reads 48-row input, not {input_height}")
         self.input_height, self.input_width = input_height, input_width
-        self.graph = convert(plate_graph(onnx))
-        for name, buffer in list(self.graph.initializers.named_buffers()):
-            if buffer.is_floating_point() and buffer.numel() > 1:  # weights onnx2torch keeps as constants
-                setattr(self.graph.initializers, name, nn.Parameter(buffer))
+        self.graph = trainable(plate_graph(onnx))
         for parameter in self.frozen(train):
             parameter.requires_grad_(False)
 
@@ -85,14 +60,9 @@ class PpOcrRecognizer(nn.Module):
         if train == "head":
             head = {id(p) for p in self.head()}
             return [p for p in self.graph.parameters() if id(p) not in head]
-        named, backbone = dict(self.graph.named_parameters()), []
-        for node in self.graph.graph.nodes:
-            if node.op == "call_module" and node.target.startswith(BACKBONE_END):
-                return backbone
-            if node.op == "call_module":
-                backbone += list(self.graph.get_submodule(node.target).parameters())
-            elif node.op == "get_attr" and node.target in named:
-                backbone.append(named[node.target])
+        backbone = parameters_before(self.graph, BACKBONE_END)
+        if backbone is not None:
+            return backbone
         raise LprError(f"the recognizer's graph has no {BACKBONE_END} node ending its backbone: train head or all")
 
     def head(self) -> list[nn.Parameter]:

@@ -23,7 +23,7 @@ from lpr.reading.detector import PlateFinder
 from lpr.reading.load import load_engines
 from lpr.reading.pipeline import Locate, PlateReader
 from lpr.core.ppocr import model_file
-from lpr.reading.pretrained import DETECTOR, SHIPPED_READERS, pretrained
+from lpr.core.pretrained import DETECTOR, SHIPPED_READERS, pretrained
 from lpr.reading.text_finder import TextFinder
 from lpr.vision.segment import CharSegmenter
 

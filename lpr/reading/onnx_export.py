@@ -17,24 +17,28 @@ from lpr.core.ctc_decode import ctc_greedy_decode
 from lpr.core.errors import LprError
 from lpr.core.images import read_image
 from lpr.core.preprocess import chars_to_batch, plates_to_batch
+from lpr.core.text_map import text_lines
 from lpr.data.chars import AlphabetImageFolder, split_dir
 from lpr.data.box_folders import load_box_folder
 from lpr.data.samples import load_plate_samples
 from lpr.models.centernet import PackedOutputs
 from lpr.reading.detector import PlateFinder
 from lpr.reading.onnx_model import OnnxModel
+from lpr.reading.text_finder import TextFinder
 from lpr.reading.torch_model import TorchModel
 from lpr.training.checkpoint import load_trained
 
 
 def export_onnx(model: torch.nn.Module, input_shape: tuple[int, ...], names: tuple[str, str], onnx_path: Path,
-                opset: int) -> None:
-    """`model` as ONNX with a dynamic batch axis on its one input and output, weights inside the file."""
+                opset: int, any_size: bool = False) -> None:
+    """`model` as ONNX with a dynamic batch axis on its one input and output (`any_size`: its height and width too),
+    weights inside the file."""
     input_name, output_name = names
+    axes = {0: "batch", 2: "height", 3: "width"} if any_size else {0: "batch"}
     # The TorchScript exporter: the torch.export-based one (dynamo=True) needs onnxscript, which lpr does not ship.
     torch.onnx.export(model.eval(), (torch.zeros(2, *input_shape),), str(onnx_path), dynamo=False,
                       input_names=[input_name], output_names=[output_name], opset_version=opset,
-                      dynamic_axes={input_name: {0: "batch"}, output_name: {0: "batch"}})
+                      dynamic_axes={input_name: axes, output_name: axes})
 
 
 def agreement(torch_out: np.ndarray, onnx_out: np.ndarray, torch_pred: list, onnx_pred: list, truth: list) -> dict:
@@ -139,5 +143,35 @@ def export_detector(cfg: DictConfig, onnx_path: Path, write_info: Callable[[dict
             "verify/onnx_acc": float(recall[1])}
 
 
+def export_text_detector(cfg: DictConfig, onnx_path: Path, write_info: Callable[[dict], None]) -> dict:
+    """A fine-tuned PP-OCR text detector as PP-OCR ships detectors (its input, the probability map out, any size in
+    multiples of 32), so lpr.reading.text_finder reads it: `locate.text_finder.model=MODEL.onnx`. Checked on real
+    photos: both runtimes must find the same boxes (IoU 0.99 or more); their recall is reported."""
+    detector = load_trained(cfg.ckpt_path, kind="text_detector")
+    net = detector.net.probability_net().eval()
+    export_onnx(net, (3, 64, 64), ("x", "maps"), onnx_path, cfg.opset, any_size=True)
+    write_info({"engine": "text_detector", "input_name": "x", "output_name": "maps",
+                "preprocessing": "lpr.reading.text_finder.TextFinder.batch: BGR scaled to [-1, 1], sides multiples "
+                                 "of 32", "decoding": "lpr.core.text_map.text_lines"})
+    samples = load_box_folder(cfg.verify.plates_dir)[:cfg.verify.max_photos]
+    finder = TextFinder(str(onnx_path), min_height=1)
+    differences, same, hits = [], [], [0, 0]
+    for sample in samples:
+        batch, (sx, sy) = finder.batch(read_image(sample.image_path, color=True))
+        with torch.no_grad():
+            maps = [net(torch.from_numpy(batch)).numpy()[0, 0], finder.net(batch)[0, 0]]
+        differences.append(float(np.abs(maps[0] - maps[1]).max()))
+        found = [text_lines(m, finder.pixel_floor, finder.score_floor, finder.unclip) for m in maps]
+        same.append(len(found[0]) == len(found[1]) and (not len(found[0]) or all(
+            pairwise_iou(found[0].boxes, found[1].boxes).max(1) >= 0.99)))
+        for runtime, lines in enumerate(found):
+            hits[runtime] += matched(lines.boxes / (sx, sy, sx, sy), sample.boxes)
+    true = max(1, sum(len(s.boxes) for s in samples))
+    return {"verify/n": len(samples), "verify/max_abs_diff": max(differences, default=0.0),
+            "verify/argmax_agree": float(np.mean(same)), "verify/torch_acc": hits[0] / true,
+            "verify/onnx_acc": hits[1] / true}
+
+
 EXPORTS = {"classifier": (export_classifier, "char_classifier.onnx"), "crnn": (export_crnn, "plate_recognizer.onnx"),
-           "detector": (export_detector, "plate_detector.onnx")}
+           "detector": (export_detector, "plate_detector.onnx"),
+           "text_detector": (export_text_detector, "plate_text_detector.onnx")}

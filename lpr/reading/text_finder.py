@@ -5,9 +5,8 @@ lpr/pretrained/text_detector.onnx) learnt text from real photos of everywhere: i
 that lpr's plate detector, trained on a few thousand plates, misses. It finds every other line of text too, so the
 reader verifies what it finds (lpr.reading.pipeline: a line that does not read as a plate is dropped).
 
-The net gives each pixel a probability of being text; a region above `pixel_floor` is a line, scored by the mean
-probability inside its rotated rectangle and grown by `unclip` (DB's shrunk-region rule: by area x unclip /
-perimeter each way), as PaddleOCR's DB post-processing has it; lpr keeps the upright box around it.
+The net gives each pixel a probability of being text, made into lines by lpr.core.text_map as PaddleOCR's DB
+post-processing does.
 """
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import numpy as np
 from pydantic import Field, PositiveFloat, PositiveInt, validate_call
 
 from lpr.core.centre_decode import Detections
+from lpr.core.text_map import text_lines
 from lpr.reading.detector import Probability
 from lpr.reading.onnx_model import OnnxModel
 
@@ -35,7 +35,7 @@ class TextFinder:
                  score_floor: Probability = 0.5, unclip: PositiveFloat = 1.6, min_height: int = Field(6, ge=1),
                  max_boxes: PositiveInt = 30, threads: int | None = None):
         if model == SHIPPED:
-            from lpr.reading.pretrained import TEXT_DETECTOR, pretrained
+            from lpr.core.pretrained import TEXT_DETECTOR, pretrained
 
             model = pretrained(TEXT_DETECTOR)
         self.net = OnnxModel(Path(model), threads)
@@ -51,41 +51,16 @@ class TextFinder:
         image = cv2.resize(photo, size, interpolation=cv2.INTER_AREA if ratio < 1 else cv2.INTER_LINEAR)
         return (image.astype(np.float32).transpose(2, 0, 1)[None] / 127.5 - 1), (size[0] / width, size[1] / height)
 
-    def lines(self, probability: np.ndarray) -> Detections:
-        """The text lines of a (H, W) probability map, as upright boxes in its pixels."""
-        text = cv2.dilate((probability > self.pixel_floor).astype(np.uint8), np.ones((2, 2), np.uint8))
-        contours, _ = cv2.findContours(text, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
-        boxes, scores = [], []
-        for contour in contours:
-            (cx, cy), (w, h), angle = cv2.minAreaRect(contour)
-            if min(w, h) < 3:
-                continue
-            corners = cv2.boxPoints(((cx, cy), (w, h), angle))
-            x0, y0 = np.floor(corners.min(0)).clip(0).astype(int)
-            x1, y1 = np.ceil(corners.max(0)).astype(int) + 1
-            inside = np.zeros((y1 - y0, x1 - x0), np.uint8)
-            cv2.fillPoly(inside, [np.round(corners - (x0, y0)).astype(np.int32)], 1)
-            score = cv2.mean(probability[y0:y1, x0:x1], inside[:probability.shape[0] - y0, :probability.shape[1] - x0])[0]
-            if score < self.score_floor:
-                continue
-            grow = w * h * self.unclip / (w + h)  # twice DB's offset: area x unclip / perimeter each side
-            corners = cv2.boxPoints(((cx, cy), (w + grow, h + grow), angle))
-            boxes.append([*corners.min(0), *corners.max(0)])
-            scores.append(score)
-        order = np.argsort(-np.asarray(scores), kind="stable")
-        return Detections(np.asarray(boxes, np.float32).reshape(-1, 4)[order], np.asarray(scores, np.float32)[order],
-                          np.zeros(len(scores), int))
-
     def find(self, photos: list[np.ndarray], score_floor: float | None = None, max_boxes: int | None = None
              ) -> list[Detections]:
         """Each photo's text lines, clipped to the photo; `score_floor` and `max_boxes` override the finder's."""
         found = []
         for photo in photos:
             image, (sx, sy) = self.batch(photo)
-            lines = self.lines(self.net(image)[0, 0])
+            lines = text_lines(self.net(image)[0, 0], self.pixel_floor,
+                               self.score_floor if score_floor is None else score_floor, self.unclip)
             boxes = np.clip(lines.boxes / (sx, sy, sx, sy), 0, (photo.shape[1], photo.shape[0]) * 2)
-            keep = np.flatnonzero((lines.scores >= (self.score_floor if score_floor is None else score_floor))
-                                  & (boxes[:, 3] - boxes[:, 1] >= self.min_height))[:max_boxes or self.max_boxes]
+            keep = np.flatnonzero(boxes[:, 3] - boxes[:, 1] >= self.min_height)[:max_boxes or self.max_boxes]
             found.append(Detections(boxes[keep], lines.scores[keep], lines.classes[keep]))
         return found
 

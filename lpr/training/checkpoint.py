@@ -41,7 +41,8 @@ def load_checkpoint_version(path: Path, inode: int, mtime_ns: int, size: int) ->
     return torch.load(path, map_location="cpu", weights_only=False)
 
 
-KINDS = {"classifier": "character classifier", "crnn": "whole-plate (crnn) recognizer", "detector": "plate detector"}
+KINDS = {"classifier": "character classifier", "crnn": "whole-plate (crnn) recognizer", "detector": "plate detector",
+         "text_detector": "plate text detector (PP-OCR's, fine-tuned)"}
 
 
 def checkpoint_kind(ckpt_path: str | Path) -> str:
@@ -61,13 +62,15 @@ def load_trained(ckpt_path: str | Path, kind: str | None = None) -> LightningMod
     from lpr.training.char_module import CharClassifier
     from lpr.training.detect_module import PlateDetector
     from lpr.training.plate_module import PlateRecognizer
+    from lpr.training.text_map_module import PlateTextDetector
 
     found = checkpoint_kind(ckpt_path)
     if kind is not None and found != kind:
         raise LprError(f"{ckpt_path}: a {KINDS[found]} checkpoint, not a {KINDS[kind]}"
                        + (" (read plates with it: python -m lpr.read)" if found == "crnn" else ""))
     checkpoint = load_checkpoint(ckpt_path)
-    module = {"classifier": CharClassifier, "crnn": PlateRecognizer, "detector": PlateDetector}[found]
+    module = {"classifier": CharClassifier, "crnn": PlateRecognizer, "detector": PlateDetector,
+              "text_detector": PlateTextDetector}[found]
     try:
         model = module(**checkpoint["hyper_parameters"])
     except TypeError as error:

@@ -80,20 +80,13 @@ class DetectionScores(nn.Module):
             metric.reset()
 
 
-class PlateDetector(LightningModule):
-    """CenterNet training of `net` ((N, 3, S, S) -> heatmap logits, log sizes, offsets) on photos and boxes.
+class DetectionLoop(LightningModule):
+    """What every plate detector's training shares: the loop, the metrics (mAP over every box found down to
+    `hparams.map_floor`, recall and precision at `hparams.score_floor`) and the optimizer. A detector brings its
+    `loss(outputs, targets)` and `detect(outputs, score_floor, max_boxes)`."""
 
-    `engine="detector"` is saved with the hyperparameters: it is how lpr tells this checkpoint from a reader's.
-    `score_floor`, `max_boxes` and `nms_iou` are how boxes are decoded when reading; mAP is measured on every
-    peak down to `map_floor`. `optimizer` and `scheduler` are Hydra partials.
-    """
-
-    def __init__(self, net: nn.Module, optimizer: Callable, scheduler: Callable | None = None,
-                 scheduler_interval: str = "epoch", size_weight: float = 1.0, offset_weight: float = 1.0,
-                 score_floor: float = 0.3, map_floor: float = 0.01, max_boxes: int = 20, nms_iou: float = 0.5,
-                 engine: str = "detector"):
+    def __init__(self, net: nn.Module):
         super().__init__()
-        self.save_hyperparameters(logger=False)
         self.net = net
         self.val_scores, self.test_scores = DetectionScores(), DetectionScores()
         self.val_map_50_best = MaxMetric()
@@ -104,25 +97,6 @@ class PlateDetector(LightningModule):
 
     def forward(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         return self.net(images)
-
-    def loss(self, outputs, targets: list[dict]) -> dict[str, torch.Tensor]:
-        heatmap_logits, size, offset = outputs
-        heatmap, cells, sizes, offsets = centre_targets(targets, heatmap_logits.shape[1], heatmap_logits.shape[-2:],
-                                                        self.net.stride)
-        heat = focal_loss(heatmap_logits, heatmap.to(heatmap_logits.device))
-        if len(cells):
-            index, row, col = cells.to(size.device).unbind(1)
-            size_loss = nn.functional.l1_loss(size[index, :, row, col], sizes.to(size.device))
-            offset_loss = nn.functional.l1_loss(offset[index, :, row, col], offsets.to(size.device))
-        else:  # a batch of photos without plates teaches the heatmap only
-            size_loss = offset_loss = heatmap_logits.sum() * 0
-        total = heat + self.hparams.size_weight * size_loss + self.hparams.offset_weight * offset_loss
-        return {"loss": total, "heatmap_loss": heat, "size_loss": size_loss, "offset_loss": offset_loss}
-
-    def detect(self, outputs, score_floor: float, max_boxes: int) -> list[Detections]:
-        heatmap_logits, size, offset = (t.detach().float().cpu().numpy() for t in outputs)
-        return decode_centres(heatmap_logits, size, offset, self.net.stride, score_floor, max_boxes,
-                              self.hparams.nms_iou)
 
     def training_step(self, batch, batch_idx):
         images, targets = batch
@@ -168,3 +142,38 @@ class PlateDetector(LightningModule):
 
     def configure_optimizers(self):
         return configure(self, interval=self.hparams.scheduler_interval)
+
+
+class PlateDetector(DetectionLoop):
+    """CenterNet training of `net` ((N, 3, S, S) -> heatmap logits, log sizes, offsets) on photos and boxes.
+
+    `engine="detector"` is saved with the hyperparameters: it is how lpr tells this checkpoint from a reader's.
+    `score_floor`, `max_boxes` and `nms_iou` are how boxes are decoded when reading; mAP is measured on every
+    peak down to `map_floor`. `optimizer` and `scheduler` are Hydra partials.
+    """
+
+    def __init__(self, net: nn.Module, optimizer: Callable, scheduler: Callable | None = None,
+                 scheduler_interval: str = "epoch", size_weight: float = 1.0, offset_weight: float = 1.0,
+                 score_floor: float = 0.3, map_floor: float = 0.01, max_boxes: int = 20, nms_iou: float = 0.5,
+                 engine: str = "detector"):
+        super().__init__(net)
+        self.save_hyperparameters(logger=False)
+
+    def loss(self, outputs, targets: list[dict]) -> dict[str, torch.Tensor]:
+        heatmap_logits, size, offset = outputs
+        heatmap, cells, sizes, offsets = centre_targets(targets, heatmap_logits.shape[1], heatmap_logits.shape[-2:],
+                                                        self.net.stride)
+        heat = focal_loss(heatmap_logits, heatmap.to(heatmap_logits.device))
+        if len(cells):
+            index, row, col = cells.to(size.device).unbind(1)
+            size_loss = nn.functional.l1_loss(size[index, :, row, col], sizes.to(size.device))
+            offset_loss = nn.functional.l1_loss(offset[index, :, row, col], offsets.to(size.device))
+        else:  # a batch of photos without plates teaches the heatmap only
+            size_loss = offset_loss = heatmap_logits.sum() * 0
+        total = heat + self.hparams.size_weight * size_loss + self.hparams.offset_weight * offset_loss
+        return {"loss": total, "heatmap_loss": heat, "size_loss": size_loss, "offset_loss": offset_loss}
+
+    def detect(self, outputs, score_floor: float, max_boxes: int) -> list[Detections]:
+        heatmap_logits, size, offset = (t.detach().float().cpu().numpy() for t in outputs)
+        return decode_centres(heatmap_logits, size, offset, self.net.stride, score_floor, max_boxes,
+                              self.hparams.nms_iou)

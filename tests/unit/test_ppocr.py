@@ -138,7 +138,7 @@ def test_boxes_csv_with_text_is_a_labelled_plate_root_split_by_drive(tmp_path):
 
 
 def test_a_teachers_sure_readings_of_unlabelled_photos_become_a_plate_root(photo_folder, tmp_path):
-    from lpr.reading.pretrained import DETECTOR
+    from lpr.core.pretrained import DETECTOR
     from tests.conftest import run_cli
 
     photos = tmp_path / "unlabelled"

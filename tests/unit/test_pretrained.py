@@ -11,7 +11,7 @@ import matplotlib
 import pytest
 import yaml
 
-from lpr.reading.pretrained import DETECTOR, FAST_READER, READER, RECIPES, TEXT_DETECTOR
+from lpr.core.pretrained import DETECTOR, FAST_READER, READER, RECIPES, TEXT_DETECTOR
 from tests.conftest import REPO, TRAIN_EXTRA, assert_clean_error, clean_plate, run_without_torch, synthetic_photo
 
 LPR = str(Path(sys.executable).parent / "lpr")
