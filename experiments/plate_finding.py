@@ -2,7 +2,8 @@
 verifying), against every labelled plate box.
 
     .venv/bin/python experiments/plate_finding.py [--subset holdout|development] [--threads 2] [--every 1]
-        [--text-finder NAME=MODEL.onnx ...] [--side N] [--set OVERRIDE ...] [--out logs/bench/plate_finding]
+        [--text-finder NAME=MODEL.onnx ...] [--side N] [--plate-detector NAME=MODEL ...] [--finders-only]
+        [--set OVERRIDE ...] [--out ...]
         [--results experiments/RESULTS.md | --no-results]
 
 Rows, on every photo of `subset` (the photo split's; ro-dashcam by drive) of each source, scored at IoU 0.5 against
@@ -11,6 +12,7 @@ all its plate boxes (open-images and ro-dashcam label boxes without text too):
 - `text detector`: PP-OCR's text detector alone (lpr/pretrained/text_detector.onnx, RapidOCR's own detector: the
   peer), every text line it finds, as locate=detector's text_finder config has it; each `--text-finder` (a PP-OCR
   detector fine-tuned on plates, `experiment=plate_text_detector` exported) the same way, at `--side` if given;
+  each `--plate-detector` (a CenterNet checkpoint or ONNX) as the plate detector;
 - `lpr read`: the shipped `lpr read PHOTO` (both finders, every candidate read by the shipped reader, kept when it
   reads as a plate, one row a plate; `--set` adds read overrides): recall, precision and mAP50 of its rows ranked by
   their confidence, the labelled plates with text read exactly from the photo, photos/s end to end; and the same
@@ -31,6 +33,7 @@ from lpr.core.config import CONFIG_DIR, instantiate, shared_data_dir
 from lpr.core.images import load_photo
 from lpr.data.box_folders import load_box_folder
 from lpr.data.samples import PlateSample, load_plate_samples
+from lpr.reading.detector import PlateFinder
 from lpr.core.pretrained import DETECTOR, READER
 from lpr.training.detect_module import DetectionScores
 
@@ -81,6 +84,8 @@ def main():
     parser.add_argument("--set", nargs="*", default=[], help="lpr read overrides for the `lpr read` row")
     parser.add_argument("--text-finder", nargs="*", default=[], help="NAME=MODEL.onnx: more text detectors, alone")
     parser.add_argument("--side", type=int, help="the --text-finder rows' side (default: the text finder's)")
+    parser.add_argument("--plate-detector", nargs="*", default=[], help="NAME=MODEL: more plate detectors, alone")
+    parser.add_argument("--finders-only", action="store_true", help="no lpr read rows (a quicker choice of finder)")
     output_arguments(parser, "plate_finding")
     args = parser.parse_args()
     overrides = ["backend=onnx", f"model_path={READER}", "locate=detector", f"locate.detector.model={DETECTOR}",
@@ -91,11 +96,15 @@ def main():
                               ).locate.text_finder  # as lpr read has it, whatever --set changes
         alone = compose("read", overrides=[*overrides, "locate.text_finder=null"])
     split, reader = instantiate(cfg.split), plate_reader(cfg, model_paths(cfg), "onnx")
-    readers = {"lpr read, plate detector only": plate_reader(alone, model_paths(alone), "onnx"), "lpr read": reader}
+    readers = {} if args.finders_only else {
+        "lpr read, plate detector only": plate_reader(alone, model_paths(alone), "onnx"), "lpr read": reader}
     finders = {"plate detector": reader.finders[0], "text detector": instantiate(text_finder)}
     for named in args.text_finder:
         name, model = named.split("=", 1)
         finders[name] = instantiate(text_finder, model=model, **({"side": args.side} if args.side else {}))
+    for named in args.plate_detector:
+        name, model = named.split("=", 1)
+        finders[name] = PlateFinder(model, threads=args.threads)
     metrics, rows = {}, {}
     for source, folder in SOURCES.items():
         photos = [p for p in load_box_folder(shared_data_dir() / folder)
@@ -126,7 +135,7 @@ def main():
                    "R / P / mAP50 at IoU 0.5 against every labelled box; lpr read: + exact plates read from the "
                    "photo (of those with text) and photos/s end to end (2 threads)." +
                    (f" Overrides: {' '.join(args.set)}." if args.set else "") +
-                   "".join(f" {named}." for named in args.text_finder), lines)
+                   "".join(f" {named}." for named in args.text_finder + args.plate_detector), lines)
 
 
 def cell(values: dict) -> str:
