@@ -41,7 +41,7 @@ def test_the_fine_tune_starts_from_the_text_detector(tmp_path):
 
 
 @pytest.mark.slow
-def test_a_few_steps_train_export_and_read_as_a_text_finder(cache_dir, tmp_path_factory, tmp_path):
+def test_a_few_steps_train_export_and_read_as_a_text_finder(cache_dir, photo_folder, tmp_path_factory, tmp_path):
     from lpr.cli.export import export
 
     run = train_run(tmp_path_factory, "plate_text_detector", [
@@ -49,5 +49,6 @@ def test_a_few_steps_train_export_and_read_as_a_text_finder(cache_dir, tmp_path_
         f"paths.cache_dir={cache_dir}"])
     metrics = json.loads((run / "metrics.json").read_text())
     assert {"val/map_50", "test/recall_50", "train/dice_loss", "train/bce_loss"} <= set(metrics)
-    exported = export(compose_config("export", [f"ckpt_path={best_ckpt(run)}", "verify.max_photos=3"], tmp_path))
+    exported = export(compose_config("export", [f"ckpt_path={best_ckpt(run)}", f"verify.plates_dir={photo_folder}",
+                                                "verify.max_photos=3"], tmp_path))
     assert exported["engine"] == "text_detector" and exported["verify/argmax_agree"] == 1.0

@@ -51,7 +51,8 @@ def test_overlapping_candidates_of_one_plate_give_one_row_and_words_give_none():
                                       same_plate=0.5), CharSegmenter(), threads=1)
     plate_box, its_text_line, elsewhere = (100, 100, 120, 40), (110, 108, 100, 24), (400, 100, 120, 40)
     found = [result("AB123CD", 0.7, plate_box), result("AB123CD", 0.9, its_text_line),
-             result("XY98765", 0.6, elsewhere), result("EXIT", 0.99, (400, 10, 80, 20)), result("12", 0.99, (10, 10, 30, 20))]
+             result("XY98765", 0.6, elsewhere), result("EXIT", 0.99, (400, 10, 80, 20)),
+             result("12", 0.99, (10, 10, 30, 20))]
     assert [(r.text, r.box) for r in pipeline.one_a_plate(found)] == [("AB123CD", its_text_line),
                                                                        ("XY98765", elsewhere)]
 
