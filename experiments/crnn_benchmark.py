@@ -26,7 +26,7 @@ from lpr.data.samples import load_plate_samples
 from lpr.data.split import PhotoSplit
 from lpr.reading.ctc import CtcEngine
 from lpr.reading.load import load_engine
-from lpr.training.checkpoint import checkpoint_kind, load_checkpoint
+from lpr.models.checkpoint import checkpoint_kind, load_checkpoint
 
 from plates_benchmark import REGIONS, read_defaults, region_formats, run_read
 from results_md import RUNS_HEADING, write_results_section

@@ -29,8 +29,8 @@ def export(cfg: DictConfig) -> dict:
         raise LprError(f"output: {cfg.output} must end in .onnx (MODEL.json is written beside it)")
     import torch
 
-    from lpr.reading.onnx_export import EXPORTS
-    from lpr.training.checkpoint import checkpoint_kind
+    from lpr.deploy.onnx_export import EXPORTS
+    from lpr.models.checkpoint import checkpoint_kind
 
     exporter, default_name = EXPORTS[checkpoint_kind(cfg.ckpt_path)]
     onnx_path = Path(cfg.output) if cfg.output else run_dir / default_name

@@ -96,7 +96,7 @@ def train(cfg: DictConfig) -> dict:
     from lightning.pytorch.trainer.states import TrainerStatus
     from lightning.pytorch.utilities.exceptions import SIGTERMException
 
-    from lpr.training.checkpoint import load_checkpoint, load_weights
+    from lpr.models.checkpoint import load_checkpoint, load_weights
 
     torch.set_float32_matmul_precision("high")
     L.seed_everything(cfg.seed, workers=True)

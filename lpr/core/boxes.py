@@ -38,3 +38,8 @@ def xywh(box) -> Box:
     """A float (x0, y0, x1, y1) box as whole-pixel (x, y, w, h), at least one pixel each way."""
     x0, y0, x1, y1 = (round(float(v)) for v in box)
     return x0, y0, max(1, x1 - x0), max(1, y1 - y0)
+
+
+def scaled(box, scale: float) -> tuple[int, int, int, int]:
+    """An (x, y, w, h) box in the pixels of the image scaled by `scale`."""
+    return tuple(round(value * scale) for value in box)

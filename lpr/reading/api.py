@@ -21,7 +21,8 @@ from lpr.core.images import PhotoLimits, load_photo
 from lpr.data.samples import PlateSample
 from lpr.reading.detector import PlateFinder
 from lpr.reading.load import load_engines
-from lpr.reading.pipeline import Locate, PlateReader
+from lpr.reading.locate import Locate
+from lpr.reading.pipeline import PlateReader
 from lpr.core.ppocr import model_file
 from lpr.core.pretrained import DETECTOR, SHIPPED_READERS, pretrained
 from lpr.reading.text_finder import TextFinder

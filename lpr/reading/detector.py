@@ -40,13 +40,13 @@ class PlateFinder:
                 raise LprError(f"{path}: a {info.get('engine')} model, not a plate detector")
         else:
             from lpr.models.centernet import PackedOutputs
+            from lpr.models.checkpoint import trained_net
             from lpr.reading.torch_model import TorchModel
-            from lpr.training.checkpoint import load_trained
 
-            module = load_trained(path, kind="detector")
-            self.net = TorchModel(PackedOutputs(module.net))
-            info = {"input_size": module.input_size, "stride": module.net.stride, "num_classes": module.net.num_classes,
-                    **{key: module.hparams[key] for key in ("score_floor", "max_boxes", "nms_iou")}}
+            net, hyper_parameters = trained_net(path, kind="detector")
+            self.net = TorchModel(PackedOutputs(net))
+            info = {"input_size": net.input_size, "stride": net.stride, "num_classes": net.num_classes,
+                    **{key: hyper_parameters[key] for key in ("score_floor", "max_boxes", "nms_iou")}}
         self.input_size, self.stride, self.num_classes = info["input_size"], info["stride"], info["num_classes"]
         self.score_floor = score_floor if score_floor is not None else info["score_floor"]
         self.max_boxes = max_boxes if max_boxes is not None else info["max_boxes"]

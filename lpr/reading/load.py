@@ -53,15 +53,18 @@ def load_engine(path: str | Path, backend: Backend, segmenter: Segmenter | None 
         size = info["input_size"]
         model.check_input(path, size, size)
         return ClassicEngine(model, segmenter or CharSegmenter(**info["segment"]), size, formats)
+    from lpr.models.checkpoint import trained_net
     from lpr.reading.torch_model import TorchModel
-    from lpr.training.checkpoint import load_trained
 
-    module = load_trained(path)
-    if module.hparams.get("engine") == "detector":
-        return detector_engine(path, module.net.num_classes, formats, threads)
-    if module.hparams.get("engine") == "crnn":
-        return CtcEngine(TorchModel(module), *module.input_size, formats, edge_min_prob)
-    return ClassicEngine(TorchModel(module, softmax=True), segmenter or CharSegmenter(), module.input_size, formats)
+    net, hyper_parameters = trained_net(path)
+    engine = hyper_parameters.get("engine", "classifier")
+    if engine == "detector":
+        return detector_engine(path, net.num_classes, formats, threads)
+    if engine == "crnn":
+        return CtcEngine(TorchModel(net, "log_softmax"), net.input_height, net.input_width, formats, edge_min_prob)
+    if engine != "classifier":
+        raise LprError(f"{path}: a {engine} checkpoint finds plates, it does not read them")
+    return ClassicEngine(TorchModel(net, "softmax"), segmenter or CharSegmenter(), net.input_size, formats)
 
 
 def detector_engine(path: str | Path, num_classes: int, formats: PlateFormats | None, threads: int | None) -> Engine:

@@ -13,68 +13,23 @@ from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
-import pydantic.dataclasses
-from pydantic import Field, PositiveInt, SkipValidation, model_validator, validate_call
+from pydantic import PositiveInt, SkipValidation, validate_call
 
-from lpr.core.boxes import box_overlap, crop_box, xywh
+from lpr.core.boxes import crop_box, scaled, xywh
 from lpr.core.errors import LprError
 from lpr.core.images import PhotoLimits, load_photo
 from lpr.data.samples import PlateSample
-from lpr.reading.detector import PlateFinder
 from lpr.reading.engine import Engine, PlateReading
-from lpr.reading.text_finder import TextFinder
+from lpr.reading.locate import Locate, Margin
+from lpr.reading.verify import PlateCheck
 from lpr.reading.vote import majority_reading
-from lpr.vision.locate import PlateLocator
 from lpr.vision.segment import Segmentation, Segmenter
 
-Margin = tuple[float, float]  # grown around a box: fractions of its width and height
 Loader = Callable[[PlateSample], tuple[np.ndarray, float, str]]  # a sample's photo: (BGR image, its scale, a note)
-
-
-@pydantic.dataclasses.dataclass(config={"arbitrary_types_allowed": True})  # configs/locate/: refuses a wrong setting
-class Locate:
-    """Where a photo's plate crops come from. `none`: the image is the crop. `box`: the labelled box, cut at
-    `crop_margin` and at each of `vote_margins`; the reading most of the crops agree on wins. `auto`: every
-    candidate `locator` finds; the most plate-like reading wins. `detector`: every plate `detector` finds and every
-    text line `text_finder` finds, cut at `crop_margin` and at each of `vote_margins`, each candidate's crops voting
-    as a labelled box's do; the reader is the verifier: a candidate whose reading is no plate's length
-    (`plate_chars`) or holds fewer than `min_digits` digits is dropped, and of candidates overlapping by `same_plate`
-    of the smaller one the surest stays.
-    A reading less sure than `min_confidence` is no plate: where the mode has to find the plate, a photo without one
-    (a portrait) would otherwise read as the likeliest text."""
-
-    mode: Literal["auto", "box", "none", "detector"]
-    min_confidence: float = Field(0.0, ge=0.0, le=1.0)
-    crop_margin: Margin = (0.0, 0.0)
-    vote_margins: list[Margin] = field(default_factory=list)
-    locator: PlateLocator | None = None
-    detector: PlateFinder | None = None
-    text_finder: TextFinder | None = None
-    plate_chars: tuple[PositiveInt, PositiveInt] = (4, 10)
-    min_digits: int = Field(1, ge=0)
-    same_plate: float = Field(0.5, gt=0.0, le=1.0)
-
-    @model_validator(mode="after")
-    def mode_has_its_finder(self):
-        if self.mode == "auto" and self.locator is None:
-            raise ValueError("locate=auto needs a locator")
-        if self.mode == "detector" and self.detector is None and self.text_finder is None:
-            raise ValueError("locate=detector needs a detector or a text_finder")
-        return self
-
-    @property
-    def finders(self) -> list:
-        """What finds the candidates of locate=detector."""
-        return [finder for finder in (self.detector, self.text_finder) if finder is not None]
-
-    @property
-    def margins(self) -> list[Margin]:
-        return [self.crop_margin, *self.vote_margins]
 
 
 READ = "read"
@@ -124,7 +79,7 @@ class PlateReader:
         self.mode, self.margins, self.min_confidence = locate.mode, locate.margins, locate.min_confidence
         self.locator = locate.locator if self.mode == "auto" else None
         self.finders = locate.finders if self.mode == "detector" else []
-        self.plate_chars, self.min_digits, self.same_plate = locate.plate_chars, locate.min_digits, locate.same_plate
+        self.check = PlateCheck(locate.plate_chars, locate.min_digits, locate.same_plate)
         # crops of a plate read at once: its first majority of margins, the others only where they disagree
         self.first_round = len(self.margins) // 2 + 1
         self.segmenter = segmenter
@@ -262,25 +217,10 @@ class PlateReader:
             else:
                 mine = [p for plate in positions[index].values() for p in plate]
                 found = [self.chosen(sample, cut, mine, crops, boxes, readings)]
-            plates = self.one_a_plate(found) if self.finders else found
+            plates = self.check.one_a_plate(found) if self.finders else found
             sure = [result for result in plates if result.confidence >= self.min_confidence]
             results += sure or [self.no_plate(sample, cut, found, plates)]
         return results
-
-    def one_a_plate(self, found: list[PlateResult]) -> list[PlateResult]:
-        """The candidates that read as a plate (`plate_chars` long, `min_digits` digits), surest first, less any
-        overlapping a surer one by `same_plate` of the smaller box: the plate detector's box and the text line of one
-        plate are one plate."""
-        kept = []
-        for result in sorted(found, key=lambda result: -result.confidence):
-            if self.plate_like(result.text) and all(box_overlap(result.box, other.box) < self.same_plate
-                                                        for other in kept):
-                kept.append(result)
-        return kept
-
-    def plate_like(self, text: str) -> bool:
-        return (self.plate_chars[0] <= len(text) <= self.plate_chars[1]
-                and sum(c.isdigit() for c in text) >= self.min_digits)
 
     def chosen(self, sample, cut: PhotoCrops, mine: list[int], crops, boxes, readings) -> PlateResult:
         if self.locator is None:
@@ -311,16 +251,10 @@ class PlateReader:
             why = (f"no plate: best reading {max(r.confidence for r in plates):.2f} sure, below min_confidence "
                    f"{self.min_confidence}")
         elif found:
-            why = (f"no plate: none of {len(found)} candidates reads as a plate ({self.plate_chars[0]} to "
-                   f"{self.plate_chars[1]} characters, {self.min_digits} digit(s) or more)")
+            why = self.check.why_none(len(found))
         else:
             why = "no plate found"
         best = max(found, key=lambda r: r.confidence, default=None)
         return PlateResult(sample, "", best.confidence if best else 0.0, None,
                            best.crop if best else np.zeros((8, 8, 3), np.uint8), None,
                            "; ".join(filter(None, [why, cut.note])))
-
-
-def scaled(box, scale: float) -> tuple[int, int, int, int]:
-    """An (x, y, w, h) box in the pixels of the image scaled by `scale`."""
-    return tuple(round(value * scale) for value in box)

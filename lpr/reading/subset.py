@@ -37,7 +37,7 @@ def select_samples(input_path: SkipValidation[str | Path], *,
 def checkpoint_split(ckpt_paths: list[str], subset: str) -> PhotoSplit:
     """The photo split plate checkpoints trained with, so that runs can be compared on their val share; an
     ensemble's checkpoints must all have trained with the same one."""
-    from lpr.training.checkpoint import load_checkpoint
+    from lpr.models.checkpoint import load_checkpoint
 
     splits = {}
     for ckpt_path in ckpt_paths:

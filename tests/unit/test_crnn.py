@@ -116,7 +116,8 @@ def test_a_final_fit_without_real_val_share_validates_on_generated_plates(photo_
 def test_a_checkpoint_of_another_kind_is_refused(small_ckpt, small_crnn_ckpt, tmp_path):
     from lpr.reading.ctc import CtcEngine
     from lpr.reading.load import load_engine
-    from lpr.training.checkpoint import checkpoint_kind, load_trained
+    from lpr.models.checkpoint import checkpoint_kind
+    from lpr.training.checkpoint import load_trained
 
     assert checkpoint_kind(small_crnn_ckpt) == "crnn" and checkpoint_kind(small_ckpt) == "classifier"
     assert isinstance(load_engine(small_crnn_ckpt, "torch"), CtcEngine)

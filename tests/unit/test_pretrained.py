@@ -139,10 +139,10 @@ def test_reader_reads_as_lpr_read_does_unless_told():
     as_read = Reader().pipeline
     assert as_read.margins == [tuple(locate["crop_margin"]), *map(tuple, locate["vote_margins"])]
     assert as_read.min_confidence == locate["min_confidence"] and len(as_read.margins) > 1
-    assert as_read.plate_chars == tuple(locate["plate_chars"]) and as_read.min_digits == locate["min_digits"]
+    assert as_read.check.plate_chars == tuple(locate["plate_chars"]) and as_read.check.min_digits == locate["min_digits"]
     assert [type(finder).__name__ for finder in as_read.finders] == ["PlateFinder", "TextFinder"]
     told = Reader(vote_margins=[], min_confidence=0.5, min_digits=0, text_finder=None).pipeline
-    assert told.margins == [tuple(locate["crop_margin"])] and told.min_confidence == 0.5 and told.min_digits == 0
+    assert told.margins == [tuple(locate["crop_margin"])] and told.min_confidence == 0.5 and told.check.min_digits == 0
     assert [type(finder).__name__ for finder in told.finders] == ["PlateFinder"]
 
 

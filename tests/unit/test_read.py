@@ -16,7 +16,7 @@ from lpr.data.samples import load_plate_samples
 from lpr.reading.classic import ClassicEngine
 from lpr.reading.ctc import CtcEngine
 from lpr.reading.engine import Engine, PlateReading
-from lpr.reading.pipeline import Locate
+from lpr.reading.locate import Locate
 from lpr.vision.segment import CharSegmenter
 from tests.conftest import PLATE_TEXTS, clean_plate, compose_config, photo_split, run_cli
 
@@ -190,10 +190,10 @@ def test_majority_reading_counts_votes_then_confidence():
 def test_bad_reading_settings_are_one_error_line(small_ckpt, photo_folder, tmp_path, capsys):
     from lpr.cli.read import read
 
-    with pytest.raises(LprError, match=r"config value `vote_margins\.0\.1` for lpr.reading.pipeline.Locate"):
+    with pytest.raises(LprError, match=r"config value `vote_margins\.0\.1` for lpr.reading.locate.Locate"):
         run_read(tmp_path, f"ckpt_path={small_ckpt}", f"input={photo_folder}", "locate=box",
                  "locate.vote_margins=[[0.1]]")
-    with pytest.raises(LprError, match="config value `mode` for lpr.reading.pipeline.Locate.*got 'sideways'"):
+    with pytest.raises(LprError, match="config value `mode` for lpr.reading.locate.Locate.*got 'sideways'"):
         run_read(tmp_path, f"ckpt_path={small_ckpt}", f"input={photo_folder}", "locate.mode=sideways")
     for override, message in (("edge_min_prob=1.5", "config value `edge_min_prob`.*less than 1.*got 1.5"),
                               ("edge_min_prob=high", "config value `edge_min_prob`.*got 'high'"),
@@ -213,7 +213,7 @@ def test_engine_classifies_the_characters_of_all_plates_in_slices(small_ckpt, ph
     from lpr.training.checkpoint import load_trained
 
     classifier = load_trained(small_ckpt, kind="classifier")
-    engine = ClassicEngine(TorchModel(classifier, softmax=True), CharSegmenter(), classifier.input_size,
+    engine = ClassicEngine(TorchModel(classifier, "softmax"), CharSegmenter(), classifier.input_size,
                            batch_chars=5)
     calls = []
     classify = engine.classify
@@ -337,7 +337,7 @@ def assert_holdout_reads_the_held_out_share(ckpt, folder, tmp_path) -> tuple[lis
 def split_checkpoint(ckpt, folder, tmp_path):
     """A copy of `ckpt` that records the plate experiment's photo split of `folder`, as a plate run saves it; with
     that split and the loaded checkpoint (for further copies)."""
-    from lpr.training.checkpoint import load_checkpoint
+    from lpr.models.checkpoint import load_checkpoint
 
     split = photo_split("train", ("experiment=crnn_plates",))  # as a plate checkpoint records it
     checkpoint = dict(load_checkpoint(ckpt))

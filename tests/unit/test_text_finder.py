@@ -10,9 +10,9 @@ import pytest
 from lpr.core.boxes import box_overlap
 from lpr.core.centre_decode import pairwise_iou
 from lpr.data.samples import PlateSample
-from lpr.reading.pipeline import Locate, PlateReader, PlateResult
+from lpr.reading.pipeline import PlateResult
 from lpr.reading.text_finder import TextFinder
-from lpr.vision.segment import CharSegmenter
+from lpr.reading.verify import PlateCheck
 from tests.conftest import clean_plate, synthetic_photo
 
 
@@ -47,13 +47,12 @@ def result(text: str, confidence: float, box: tuple[int, int, int, int]) -> Plat
 
 
 def test_overlapping_candidates_of_one_plate_give_one_row_and_words_give_none():
-    pipeline = PlateReader([], Locate(mode="detector", text_finder=TextFinder(), plate_chars=(4, 10), min_digits=1,
-                                      same_plate=0.5), CharSegmenter(), threads=1)
+    check = PlateCheck(plate_chars=(4, 10), min_digits=1, same_plate=0.5)
     plate_box, its_text_line, elsewhere = (100, 100, 120, 40), (110, 108, 100, 24), (400, 100, 120, 40)
     found = [result("AB123CD", 0.7, plate_box), result("AB123CD", 0.9, its_text_line),
              result("XY98765", 0.6, elsewhere), result("EXIT", 0.99, (400, 10, 80, 20)),
              result("12", 0.99, (10, 10, 30, 20))]
-    assert [(r.text, r.box) for r in pipeline.one_a_plate(found)] == [("AB123CD", its_text_line),
+    assert [(r.text, r.box) for r in check.one_a_plate(found)] == [("AB123CD", its_text_line),
                                                                        ("XY98765", elsewhere)]
 
 

@@ -76,7 +76,7 @@ def export_classifier(cfg: DictConfig, onnx_path: Path, write_info: Callable[[di
             "segment": dataclasses.asdict(segmenter)}
     write_info(info)
     batch, labels = real_char_batch(cfg.verify.data_dir, size, cfg.verify.max_images)
-    torch_out = TorchModel(classifier, softmax=True)(batch)
+    torch_out = TorchModel(classifier, "softmax")(batch)
     onnx_out = OnnxModel(onnx_path)(batch)
     return agreement(torch_out, onnx_out, list(torch_out.argmax(1)), list(onnx_out.argmax(1)), list(labels))
 
