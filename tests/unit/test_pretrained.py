@@ -160,3 +160,21 @@ def test_the_fast_reader_is_named_fast_in_lpr_read_and_reader(tmp_path):
     fast = Reader(reader="fast", detector=None)
     assert [engine.height for engine in fast.pipeline.engines] == [32]  # the 32 x 128 CRNN, not the default reader
     assert isinstance(fast.read(plate)[0].text, str)
+
+
+def test_reader_and_lpr_read_give_the_same_rows(photo_folder, tmp_path):
+    """The shipped reading as `lpr read PHOTOS` gives it and as `Reader().read` gives it: the same plates, boxes and
+    confidences for every photo."""
+    from lpr import Reader
+    from lpr.cli.read import read
+    from tests.conftest import compose_config
+
+    photos = sorted(photo_folder.glob("*.jpg"))
+    read(compose_config("read", ["backend=onnx", f"model_path={READER}", "locate=detector",
+                                 f"locate.detector.model={DETECTOR}", f"input={photo_folder}"], tmp_path))
+    with (tmp_path / "predictions.csv").open() as handle:
+        by_lpr_read = [(row["image"], row["text"], row["confidence"], *(int(row[k]) for k in "xywh"))
+                       for row in csv.DictReader(handle) if row["status"] == "read"]
+    by_reader = [(path.name, plate.text, f"{plate.confidence:.4f}", *plate.box)
+                 for path, plates in zip(photos, Reader().read(photos)) for plate in plates]
+    assert len(by_reader) >= len(photos) and sorted(by_reader) == sorted(by_lpr_read)
