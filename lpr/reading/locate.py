@@ -22,7 +22,7 @@ class Locate:
     text line `text_finder` finds, cut at `crop_margin` and at each of `vote_margins`, each candidate's crops voting
     as a labelled box's do; the reader is the verifier: a candidate whose reading is no plate's length
     (`plate_chars`) or holds fewer than `min_digits` digits is dropped, and of candidates overlapping by `same_plate`
-    of the smaller one the surest stays.
+    of the smaller box (one plate) the readings vote.
     A reading less sure than `min_confidence` is no plate: where the mode has to find the plate, a photo without one
     (a portrait) would otherwise read as the likeliest text."""
 

@@ -3,6 +3,7 @@ finds signs, names and stickers too, and a plate found by two finders is two can
 from dataclasses import dataclass
 
 from lpr.core.boxes import box_overlap
+from lpr.reading.vote import majority_reading
 
 
 @dataclass(frozen=True)
@@ -18,14 +19,17 @@ class PlateCheck:
                 and sum(c.isdigit() for c in text) >= self.min_digits)
 
     def one_a_plate(self, found: list) -> list:
-        """The candidates (each with a text, a confidence and a box) that read as a plate, surest first, less any
-        overlapping a surer one: the plate detector's box and the text line of one plate are one plate."""
-        kept = []
-        for candidate in sorted(found, key=lambda candidate: -candidate.confidence):
-            if self.plate_like(candidate.text) and all(box_overlap(candidate.box, other.box) < self.same_plate
-                                                       for other in kept):
-                kept.append(candidate)
-        return kept
+        """The candidates (each with a text, a confidence and a box) that read as a plate, one a plate, surest first.
+        Candidates overlapping the surest left are that plate's (the plate detector's box and its text line), and
+        their readings vote as a box's margins do (lpr.reading.vote): the text most of them read, given by its
+        surest candidate."""
+        left = sorted((c for c in found if self.plate_like(c.text)), key=lambda candidate: -candidate.confidence)
+        plates = []
+        while left:
+            mine = [c for c in left if box_overlap(c.box, left[0].box) >= self.same_plate]
+            plates.append(mine[majority_reading(mine, list(range(len(mine))))[0]])
+            left = [c for c in left if box_overlap(c.box, left[0].box) < self.same_plate]
+        return sorted(plates, key=lambda candidate: -candidate.confidence)
 
     def why_none(self, candidates: int) -> str:
         return (f"no plate: none of {candidates} candidates reads as a plate ({self.plate_chars[0]} to "

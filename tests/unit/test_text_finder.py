@@ -68,3 +68,12 @@ def test_the_text_finder_finds_the_lines_rapidocr_finds():
     ours = finder(photo).boxes
     assert len(ours) == len(theirs) >= 2
     assert (pairwise_iou(ours, theirs).max(1) > 0.85).all()
+
+
+def test_the_candidates_of_one_plate_vote_on_its_reading():
+    """A text line cut at a gap reads surer than whole-plate boxes that agree with each other: the plate's
+    candidates vote, as a box's margins do."""
+    check = PlateCheck(plate_chars=(4, 10), min_digits=1, same_plate=0.5)
+    found = [result("WA56", 0.78, (226, 316, 62, 17)), result("WA56660", 0.75, (238, 311, 92, 25)),
+             result("WA56660", 0.62, (234, 308, 84, 29))]
+    assert [(r.text, r.confidence) for r in check.one_a_plate(found)] == [("WA56660", 0.75)]
