@@ -82,9 +82,9 @@ def test_a_short_training_finds_the_characters_of_plates_it_never_saw(char_detec
 
 @pytest.mark.slow
 def test_onnx_finds_the_same_characters_and_the_classic_reader_reads_with_them(char_detector_run, small_ckpt,
-                                                                              tmp_path):
+                                                                              photo_folder, tmp_path):
     exported = run_cli("lpr.export", f"ckpt_path={best_ckpt(char_detector_run)}", f"output={tmp_path / 'chars.onnx'}",
-                       f"hydra.run.dir={tmp_path / 'export'}")
+                       f"verify.plates_dir={photo_folder}", f"hydra.run.dir={tmp_path / 'export'}")
     assert exported.returncode == 0, exported.stderr[-2000:]
     floor = yaml.safe_load((REPO / "configs" / "segment" / "detector.yaml").read_text())["score_floor"]  # lpr.read's
     on_torch, on_onnx = (DetectedChars(str(model), score_floor=floor)
@@ -117,11 +117,11 @@ def test_onnx_finds_the_same_characters_and_the_classic_reader_reads_with_them(c
 
 
 @pytest.mark.slow
-def test_one_network_reads_the_classes_of_what_it_finds_in_reading_order(char_reader_run, tmp_path):
+def test_one_network_reads_the_classes_of_what_it_finds_in_reading_order(char_reader_run, photo_folder, tmp_path):
     ckpt = best_ckpt(char_reader_run)
     assert isinstance(load_engine(ckpt, "torch"), DetectedText)  # a checkpoint of 36 classes is a reader
     exported = run_cli("lpr.export", f"ckpt_path={ckpt}", f"output={tmp_path / 'reader.onnx'}",
-                       f"hydra.run.dir={tmp_path / 'export'}")
+                       f"verify.plates_dir={photo_folder}", f"hydra.run.dir={tmp_path / 'export'}")
     assert exported.returncode == 0, exported.stderr[-2000:]
     plate, _, _ = unseen_plate("KT7-4409", 0)
     every_peak = {"score_floor": 1e-4, "max_boxes": 8}  # barely trained: read its eight likeliest characters
