@@ -18,13 +18,13 @@ from lpr.core.config import CONFIG_DIR
 from lpr.core.errors import LprError
 from lpr.core.formats import PlateFormats
 from lpr.core.images import PhotoLimits, load_photo
+from lpr.core.ppocr import model_file
+from lpr.core.pretrained import DETECTOR, SHIPPED_READERS, pretrained
 from lpr.data.samples import PlateSample
 from lpr.reading.detector import PlateFinder
 from lpr.reading.load import load_engines
 from lpr.reading.locate import Locate
 from lpr.reading.pipeline import PlateReader
-from lpr.core.ppocr import model_file
-from lpr.core.pretrained import DETECTOR, SHIPPED_READERS, pretrained
 from lpr.reading.text_finder import TextFinder
 from lpr.vision.segment import CharSegmenter
 

@@ -7,10 +7,10 @@ from pydantic import Field, PositiveInt, validate_call
 from lpr.core.alphabet import ALPHABET
 from lpr.core.errors import LprError
 from lpr.core.formats import PlateFormats
+from lpr.core.ppocr import model_file
 from lpr.reading.classic import ClassicEngine
 from lpr.reading.ctc import CtcEngine
 from lpr.reading.engine import Engine
-from lpr.core.ppocr import model_file
 from lpr.vision.segment import CharSegmenter, Segmenter
 
 Backend = Literal["torch", "onnx"]
