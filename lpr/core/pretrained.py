@@ -13,7 +13,8 @@ DETECTOR = PRETRAINED_DIR / "plate_detector.onnx"
 TEXT_DETECTOR = PRETRAINED_DIR / "text_detector.onnx"  # PP-OCRv6 as RapidOCR ships it: no recipe of lpr's
 RECIPES = {READER: "experiment=ppocr_plates", FAST_READER: "experiment=reader_distilled",
            DETECTOR: "experiment=detector_clean"}
-SHIPPED_READERS = {"shipped": READER, "fast": FAST_READER}  # the names a user may give instead of a path
+SHIPPED = "shipped"  # the name that stands for the shipped model where a model is asked for
+SHIPPED_READERS = {SHIPPED: READER, "fast": FAST_READER}  # the names a user may give instead of a path
 
 
 def pretrained(model: Path) -> str:
@@ -23,4 +24,9 @@ def pretrained(model: Path) -> str:
                if model in RECIPES else "reinstall lpr")
         raise LprError(f"{model}: this lpr ships no {model.stem.replace('_', ' ')}; {how}")
     return str(model)
+
+
+def shipped_or(model: str | Path, shipped: Path) -> str:
+    """`model` as given, or the path of the shipped `shipped` where it names the shipped one."""
+    return pretrained(shipped) if str(model) == SHIPPED else str(model)
 

@@ -9,10 +9,8 @@ by lpr.reading.text_finder like the one it started from.
 import torch
 from torch import nn
 
+from lpr.core.pretrained import SHIPPED, TEXT_DETECTOR, shipped_or
 from lpr.models.ppocr_graph import load_graph, logits_graph, trainable
-
-SHIPPED = "shipped"  # lpr/pretrained/text_detector.onnx
-
 
 class PpOcrTextDetector(nn.Module):
     """(N, 3, H, W) RGB in [0, 1], H and W multiples of 32 -> (N, 1, H, W) plate logits, from PP-OCR's weights.
@@ -20,10 +18,7 @@ class PpOcrTextDetector(nn.Module):
 
     def __init__(self, onnx: str = SHIPPED, input_size: int = 320):
         super().__init__()
-        if onnx == SHIPPED:
-            from lpr.core.pretrained import TEXT_DETECTOR, pretrained
-
-            onnx = pretrained(TEXT_DETECTOR)
+        onnx = shipped_or(onnx, TEXT_DETECTOR)
         self.input_size = input_size
         self.graph = trainable(logits_graph(load_graph(onnx), onnx, "Sigmoid"))
 

@@ -19,7 +19,7 @@ from lpr.core.errors import LprError
 from lpr.core.formats import PlateFormats
 from lpr.core.images import PhotoLimits, load_photo
 from lpr.core.ppocr import model_file
-from lpr.core.pretrained import DETECTOR, SHIPPED_READERS, pretrained
+from lpr.core.pretrained import DETECTOR, SHIPPED, SHIPPED_READERS, pretrained, shipped_or
 from lpr.data.samples import PlateSample
 from lpr.reading.detector import PlateFinder
 from lpr.reading.load import load_engines
@@ -39,7 +39,6 @@ class Plate:
     char_confidences: tuple[float, ...] = ()
 
 
-SHIPPED = "shipped"  # the model lpr ships (lpr/pretrained/)
 
 
 class Reader:
@@ -61,7 +60,7 @@ class Reader:
         settings = {key: value for key, value in as_read.items() if key not in ("_target_", "mode", "detector")}
         ppocr = OmegaConf.to_container(OmegaConf.load(CONFIG_DIR / "read.yaml").ppocr)
         reader = pretrained(SHIPPED_READERS[reader]) if str(reader) in SHIPPED_READERS else reader
-        detector = pretrained(DETECTOR) if detector == SHIPPED else detector
+        detector = shipped_or(detector, DETECTOR) if detector is not None else None
         paths = [str(path) for path in (reader if isinstance(reader, list) else [reader])]
         onnx = [model_file(path).endswith(".onnx") for path in paths]
         if any(onnx) and not all(onnx):

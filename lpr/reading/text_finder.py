@@ -15,11 +15,11 @@ import numpy as np
 from pydantic import Field, PositiveFloat, PositiveInt, validate_call
 
 from lpr.core.centre_decode import Detections
+from lpr.core.pretrained import SHIPPED, TEXT_DETECTOR, shipped_or
 from lpr.core.text_map import text_lines
 from lpr.reading.detector import Probability
 from lpr.reading.onnx_model import OnnxModel
 
-SHIPPED = "shipped"  # the text detector lpr ships (lpr/pretrained/text_detector.onnx)
 STRIDE = 32  # the net's input sides are multiples of this
 
 
@@ -34,11 +34,7 @@ class TextFinder:
     def __init__(self, model: str = SHIPPED, side: PositiveInt = 736, pixel_floor: Probability = 0.3,
                  score_floor: Probability = 0.5, unclip: PositiveFloat = 1.6, min_height: int = Field(6, ge=1),
                  max_boxes: PositiveInt = 30, threads: int | None = None):
-        if model == SHIPPED:
-            from lpr.core.pretrained import TEXT_DETECTOR, pretrained
-
-            model = pretrained(TEXT_DETECTOR)
-        self.net = OnnxModel(Path(model), threads)
+        self.net = OnnxModel(Path(shipped_or(model, TEXT_DETECTOR)), threads)
         self.side, self.pixel_floor, self.score_floor = side, pixel_floor, score_floor
         self.unclip, self.min_height, self.max_boxes = unclip, min_height, max_boxes
 
