@@ -9,6 +9,7 @@ from pydantic import Field, PositiveInt, model_validator
 
 from lpr.reading.detector import PlateFinder
 from lpr.reading.text_finder import TextFinder
+from lpr.reading.verify import PlateCheck
 from lpr.vision.locate import PlateLocator
 
 Margin = tuple[float, float]  # grown around a box: fractions of its width and height
@@ -49,6 +50,11 @@ class Locate:
     def finders(self) -> list:
         """What finds the candidates of locate=detector."""
         return [finder for finder in (self.detector, self.text_finder) if finder is not None]
+
+    @property
+    def check(self) -> PlateCheck:
+        """How the reader verifies the candidates of locate=detector."""
+        return PlateCheck(self.plate_chars, self.min_digits, self.same_plate)
 
     @property
     def margins(self) -> list[Margin]:

@@ -25,7 +25,6 @@ from lpr.core.images import PhotoLimits, load_photo
 from lpr.data.samples import PlateSample
 from lpr.reading.engine import Engine, PlateReading
 from lpr.reading.locate import Locate, Margin
-from lpr.reading.verify import PlateCheck
 from lpr.reading.vote import majority_reading
 from lpr.vision.segment import Segmentation, Segmenter
 
@@ -79,7 +78,7 @@ class PlateReader:
         self.mode, self.margins, self.min_confidence = locate.mode, locate.margins, locate.min_confidence
         self.locator = locate.locator if self.mode == "auto" else None
         self.finders = locate.finders if self.mode == "detector" else []
-        self.check = PlateCheck(locate.plate_chars, locate.min_digits, locate.same_plate)
+        self.check = locate.check
         # crops of a plate read at once: its first majority of margins, the others only where they disagree
         self.first_round = len(self.margins) // 2 + 1
         self.segmenter = segmenter

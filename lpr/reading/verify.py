@@ -10,9 +10,9 @@ from lpr.reading.vote import majority_reading
 class PlateCheck:
     """A reading is a plate's when it is `plate_chars` (low, high) characters long and holds `min_digits` digits;
     candidates overlapping by `same_plate` of the smaller box are one plate."""
-    plate_chars: tuple[int, int] = (4, 10)
-    min_digits: int = 1
-    same_plate: float = 0.5
+    plate_chars: tuple[int, int]
+    min_digits: int
+    same_plate: float
 
     def plate_like(self, text: str) -> bool:
         return (self.plate_chars[0] <= len(text) <= self.plate_chars[1]
