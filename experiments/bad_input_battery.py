@@ -118,7 +118,7 @@ def main():
         ("missing checkpoint (lpr.eval)", "lpr.eval", [f"ckpt_path={work / 'none.ckpt'}", f"data.root={args.seed_chars}"]),
         ("no ckpt_path (lpr.read)", "lpr.read", [f"input={args.seed_chars}"]),
         ("batch_plates=-1 (lpr.read)", "lpr.read", [f"ckpt_path={args.crnn}", f"input={photos}", "batch_plates=-1"]),
-        ("missing ONNX model (lpr.read backend=onnx)", "lpr.read", ["backend=onnx", f"model_path={work / 'none.onnx'}",
+        ("missing ONNX model (lpr.read ckpt_path=MODEL.onnx)", "lpr.read", [f"ckpt_path={work / 'none.onnx'}",
                                                                   f"input={photos}"]),
         ("photos without a plate, 1x1, all black, 6000x4500 (lpr.read locate=auto)", "lpr.read",
          [f"ckpt_path={args.crnn}", f"input={photos}", "locate=auto"]),

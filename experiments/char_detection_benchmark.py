@@ -61,7 +61,7 @@ def learned_segmenter(model: str, threads: int):
 def char_box_scores(classifier: str, found_by, crops: list[np.ndarray], texts: list[str]) -> dict:
     """`found_by`'s character boxes against contour boxes verified by an exact reading (module docstring): recall
     (true boxes found at IoU 0.5) and precision (found boxes on a true one)."""
-    contours = load_engine(classifier, "torch", segmenter=CharSegmenter())
+    contours = load_engine(classifier, segmenter=CharSegmenter())
     plates = true = hit = found = right = 0
     for crop, text, reading in zip(crops, texts, contours.read_crops(crops)):
         if reading.text != text:
@@ -105,10 +105,10 @@ def main():
                                   f"segment.model={args.char_detector}"]}
     readers.update({label: [f"ckpt_path={checkpoints[name]}"] for label, name in
                     (("one network", "char_reader"), ("CRNN", "crnn")) if checkpoints[name]})
-    engines = {"contours + CNN": load_engine(onnx["classifier"], "onnx", threads=args.threads),
-               "detector + CNN": load_engine(onnx["classifier"], "onnx", threads=args.threads,
+    engines = {"contours + CNN": load_engine(onnx["classifier"], threads=args.threads),
+               "detector + CNN": load_engine(onnx["classifier"], threads=args.threads,
                                              segmenter=learned_segmenter(str(onnx["char_detector"]), args.threads))}
-    engines.update({label: load_engine(onnx[name], "onnx", threads=args.threads) for label, name in
+    engines.update({label: load_engine(onnx[name], threads=args.threads) for label, name in
                     (("one network", "char_reader"), ("CRNN", "crnn")) if checkpoints[name]})
 
     metrics, rows = {}, []

@@ -87,7 +87,7 @@ def main():
     for ckpt in args.crnn:
         if checkpoint_kind(ckpt) != "crnn":
             raise SystemExit(f"{ckpt}: --crnn takes whole-plate (crnn) checkpoints")
-    engines = [load_engine(ckpt, "torch") for ckpt in args.crnn]
+    engines = [load_engine(ckpt) for ckpt in args.crnn]
     crnn = args.crnn[0] if len(args.crnn) == 1 else f"[{','.join(args.crnn)}]"  # lpr.read's ckpt_path
     crnn_name = "CRNN (whole plate)" if len(args.crnn) == 1 else f"CRNN ensemble of {len(args.crnn)}"
     readers = [(crnn_name, crnn)] + ([("classic (segment + CNN)", args.classic)] if args.classic else [])

@@ -8,7 +8,7 @@
   (`lpr.read locate=auto`, ranked by the reader) is the labelled box, its `locate/recall`.
 - Read: the same reader with `locate=box` (the labelled box), `locate=auto` and `locate=detector`, exact and CER.
 - Speed: both models exported (`lpr.export`, verified against torch), then photos/s end to end (decode, detect,
-  read) with onnxruntime only: `lpr.read backend=onnx locate=detector`.
+  read) with onnxruntime only: `lpr.read ckpt_path=MODEL.onnx locate=detector`.
 - The detector's training time, from its run's metrics.json.
 Prints the table, writes OUT/metrics.json and appends the section to experiments/RESULTS.md's benchmark runs.
 """
@@ -83,7 +83,7 @@ def main():
             metrics[f"{place}/{locate}/exact"], metrics[f"{place}/{locate}/cer"] = read["plate/acc"], read["plate/cer"]
             if locate != "box":
                 metrics[f"{place}/{locate}/locate_recall"] = read["locate/recall"]
-        onnx = run("lpr.read", ["backend=onnx", f"model_path={exported['reader']}", "ckpt_path=null", f"input={folder}",
+        onnx = run("lpr.read", [f"ckpt_path={exported['reader']}", f"input={folder}",
                                 "subset=holdout", "locate=detector", f"locate.detector.model={exported['detector']}",
                                 threads], out / f"onnx-{place}")
         metrics[f"{place}/onnx/photos_per_s"], metrics[f"{place}/onnx/exact"] = onnx["photos_per_s"], onnx["plate/acc"]

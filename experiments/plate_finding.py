@@ -26,13 +26,14 @@ import numpy as np
 import torch
 from hydra import compose, initialize_config_dir
 
-from lpr.cli.read import labelled_plate, model_paths, plate_reader
+from lpr.cli.read import labelled_plate
 from lpr.cli.run_files import write_metrics
 from lpr.core.centre_decode import Detections
 from lpr.core.config import CONFIG_DIR, instantiate, shared_data_dir
 from lpr.core.images import load_photo
 from lpr.data.box_folders import load_box_folder
 from lpr.data.samples import PlateSample, load_plate_samples
+from lpr.reading.assemble import build_reader, model_paths
 from lpr.reading.detector import PlateFinder
 from lpr.core.pretrained import DETECTOR, READER
 from lpr.training.detect_module import DetectionScores
@@ -88,16 +89,16 @@ def main():
     parser.add_argument("--finders-only", action="store_true", help="no lpr read rows (a quicker choice of finder)")
     output_arguments(parser, "plate_finding")
     args = parser.parse_args()
-    overrides = ["backend=onnx", f"model_path={READER}", "locate=detector", f"locate.detector.model={DETECTOR}",
+    overrides = [f"ckpt_path={READER}", "locate=detector", f"locate.detector.model={DETECTOR}",
                  "input=x", f"threads={args.threads}", *args.set]
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
         cfg = compose("read", overrides=overrides)
         text_finder = compose("read", overrides=["locate=detector", "input=x", f"threads={args.threads}"]
                               ).locate.text_finder  # as lpr read has it, whatever --set changes
         alone = compose("read", overrides=[*overrides, "locate.text_finder=null"])
-    split, reader = instantiate(cfg.split), plate_reader(cfg, model_paths(cfg), "onnx")
+    split, reader = instantiate(cfg.split), build_reader(cfg, model_paths(cfg))
     readers = {} if args.finders_only else {
-        "lpr read, plate detector only": plate_reader(alone, model_paths(alone), "onnx"), "lpr read": reader}
+        "lpr read, plate detector only": build_reader(alone, model_paths(alone)), "lpr read": reader}
     finders = {"plate detector": reader.finders[0], "text detector": instantiate(text_finder)}
     for named in args.text_finder:
         name, model = named.split("=", 1)

@@ -36,7 +36,7 @@ def reader_overrides(model: str, extra: list[str]) -> list[str]:
     """lpr.read's overrides that name a model: checkpoints on torch, the rest on onnxruntime."""
     if model.endswith(".ckpt"):
         return [f"ckpt_path={model}", *extra]
-    return ["backend=onnx", f"model_path={model}", *extra]
+    return [f"ckpt_path={model}", *extra]
 
 
 def labelled_crops(subset: str) -> list:
@@ -52,7 +52,7 @@ def labelled_crops(subset: str) -> list:
 
 def engine_speed(model: str, crops: list, threads: int) -> float:
     """Crops per second of the engine alone, in batches of 64, after one warm-up batch."""
-    engine = load_engine(model, "torch" if model.endswith(".ckpt") else "onnx", threads=threads)
+    engine = load_engine(model, threads=threads)
     engine.read_crops(crops[:64])
     started = time.perf_counter()
     for first in range(0, len(crops), 64):

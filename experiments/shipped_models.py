@@ -34,7 +34,7 @@ def figures(reader: Path, detector: Path, out: Path, threads: int) -> dict:
     scores = {}
     for region in REGIONS:
         photos = shared_data_dir() / "openalpr-endtoend" / region
-        common = ["backend=onnx", f"model_path={reader}", f"input={photos}", "subset=holdout", f"threads={threads}"]
+        common = [f"ckpt_path={reader}", f"input={photos}", "subset=holdout", f"threads={threads}"]
         for mode, locate in (("box", ["locate=box"]),
                              ("photo", ["locate=detector", f"locate.detector.model={detector}"])):
             metrics = run("lpr.read", [*common, *locate], out / f"{mode}-{region}")

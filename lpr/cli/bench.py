@@ -38,7 +38,7 @@ from lpr.reading.pipeline import PlateReader
 def load_backend_engine(backend: str, cfg: DictConfig) -> Engine:
     """The engine of the checkpoint (torch) or of the exported model (onnx), using `cfg.threads` threads."""
     path = cfg.ckpt_path if backend == "torch" else cfg.model_path
-    return load_engines([str(path)], backend=backend, segmenter=instantiate(cfg.segment), threads=cfg.threads)[0]
+    return load_engines([str(path)], segmenter=instantiate(cfg.segment), threads=cfg.threads)[0]
 
 
 def chunks(items: list, size: int) -> list[list]:

@@ -1,7 +1,7 @@
 """Export a checkpoint for deployment: `python -m lpr.export ckpt_path=CKPT [output=PATH.onnx]`.
 
 Writes MODEL.onnx (torch.onnx, dynamic batch) and MODEL.json beside it (engine, alphabet, input size,
-preprocessing and, for the classic engine, segmentation: all `lpr.read backend=onnx` needs besides the
+preprocessing and, for the classic engine, segmentation: all `lpr.read ckpt_path=MODEL.onnx` needs besides the
 weights). A character classifier is exported with its softmax (probabilities out), a whole-plate CRNN with
 its log-softmax (CTC log-probabilities per column out; decoding is NumPy, `lpr.core.ctc_decode`), a plate detector
 with its three maps packed as one (decoding is NumPy, `lpr.core.centre_decode`). Both runtimes then read real inputs

@@ -1,4 +1,4 @@
-"""Pseudo-labels: `python -m lpr.label model_path=TEACHER input=PHOTOS locate.detector.model=DETECTOR`
+"""Pseudo-labels: `python -m lpr.label ckpt_path=TEACHER input=PHOTOS locate.detector.model=DETECTOR`
 (`input=[A,B]`: several folders into one set).
 
 A teacher reads every plate the detector finds in photos nobody labelled (lpr.read's pipeline: each plate cut at
@@ -16,12 +16,13 @@ from omegaconf import DictConfig
 from pydantic import confloat, validate_call
 
 from lpr.cli.command import command
-from lpr.cli.read import as_list, model_paths, plate_reader
+from lpr.cli.read import checkpoints
 from lpr.cli.run_files import atomic_open, write_metrics, write_provenance
 from lpr.core.boxes import box_iou
 from lpr.core.config import instantiate
 from lpr.core.errors import LprError
 from lpr.data.samples import load_plate_samples
+from lpr.reading.assemble import as_list, build_reader, model_paths
 from lpr.reading.pipeline import PlateResult
 from lpr.reading.subset import select_samples
 
@@ -41,9 +42,9 @@ def label(cfg: DictConfig) -> dict:
     photos, problems, split = [], [], instantiate(cfg.split)
     for folder in as_list(cfg.input):  # one folder or a list of them
         found, trouble = select_samples(folder, subset=cfg.subset, split=split, unlabelled=True,
-                                        ckpt_paths=as_list(cfg.ckpt_path) if cfg.backend == "torch" else None)
+                                        ckpt_paths=checkpoints(paths))
         photos, problems = photos + found, problems + trouble
-    reader = plate_reader(cfg, paths, cfg.backend)
+    reader = build_reader(cfg, paths)
     write_provenance(run_dir, cfg)
     started = time.perf_counter()
     results = reader.read(photos, batch_plates=cfg.batch_plates, problems=problems)

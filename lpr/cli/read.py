@@ -3,10 +3,10 @@
 `locate=detector locate.detector.model=DETECTOR` reads every plate a trained detector (checkpoint or ONNX) finds:
 one row a plate, none for a photo without one; labelled photos are scored by the found plate on their box.
 
-`ckpt_path=[CKPT_A,CKPT_B]` reads every crop with each checkpoint and keeps the reading most of them agree on.
+`ckpt_path=[CKPT_A,CKPT_B]` reads every crop with each model and keeps the reading most of them agree on.
 
 PATH is an image, a folder of images, a folder of plate crops with labels.csv, or an OpenALPR folder.
-`backend=onnx model_path=MODEL.onnx` reads with onnxruntime only (from `lpr.export`): no torch import on that path.
+`ckpt_path=MODEL.onnx` (from `lpr.export`; `shipped`, `fast`, `ppocr`) reads with onnxruntime only: no torch import.
 Prints `image<TAB>plate` per plate read, and `image<TAB><TAB>why` for a photo that gives none (no plate found, every
 reading below the locate mode's min_confidence, the image too small); writes predictions.csv (each plate's box,
 status and its characters' confidences), metrics.json (counts of each, and the plate metrics where labels exist) and a grid of the first failures (failures.png, also in TensorBoard) in the run dir. A bad file is
@@ -19,27 +19,20 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from omegaconf import DictConfig, ListConfig, OmegaConf
-from pydantic import validate_call
+from omegaconf import DictConfig, ListConfig
 
 from lpr.cli.command import command
 from lpr.cli.run_files import atomic_open, write_metrics, write_provenance
 from lpr.core.boxes import box_iou
 from lpr.core.config import instantiate, instantiate_group
-from lpr.core.errors import LprError, missing_value
-from lpr.core.formats import PlateFormats
-from lpr.core.ppocr import model_file
+from lpr.core.errors import LprError
 from lpr.core.plate_metrics import plate_metrics
 from lpr.data.samples import PlateSample
+from lpr.reading.assemble import as_list, build_reader, model_paths
 from lpr.reading.failures import failure_grid
-from lpr.reading.load import Backend, load_engines
-from lpr.reading.pipeline import PlateReader, PlateResult
+from lpr.reading.load import backend_of
+from lpr.reading.pipeline import PlateResult
 from lpr.reading.subset import select_samples
-
-
-def as_list(paths) -> list[str]:
-    """`ckpt_path` / `model_path` as a list of paths: one path, or a list of them (an ensemble)."""
-    return [str(path) for path in paths] if isinstance(paths, (list, tuple, ListConfig)) else [str(paths)]
 
 
 def plain(paths):
@@ -47,45 +40,12 @@ def plain(paths):
     return as_list(paths) if isinstance(paths, ListConfig) else paths
 
 
-@validate_call  # refuses a backend it does not know by name
-def model_key(backend: Backend) -> str:
-    """Where the config names the models of a backend: checkpoints (torch) or exported models (onnx)."""
-    return "ckpt_path" if backend == "torch" else "model_path"
-
-
-def model_paths(cfg: DictConfig) -> list[str]:
-    """The checkpoints (torch) or exported models (onnx) to read with: one, or several as an ensemble, each
-    checked to exist before any model library is imported, so a typo is answered at once."""
-    key = model_key(backend=cfg.backend)
-    if cfg[key] is None:
-        raise missing_value(key)
-    paths = as_list(cfg[key])
-    if not paths:
-        raise LprError(f"{key}: an empty list names no model to read with")
-    for path in paths:
-        if not Path(model_file(path)).exists():
-            raise LprError(f"{path}: {'checkpoint' if cfg.backend == 'torch' else 'ONNX model'} not found")
-    return paths
-
-
-def plate_reader(cfg: DictConfig, paths: list[str], backend: str) -> PlateReader:
-    """A reader of these models (several: an ensemble) with the config's locate, segment, formats, photo limits
-    and threads."""
-    locate = instantiate(cfg.locate)
-    segmenter = instantiate(cfg.segment)
-    limits = instantiate(cfg.photo_limits)
-    engines = load_engines(paths, backend=backend, segmenter=segmenter, formats=PlateFormats(cfg.formats.patterns),
-                           edge_min_prob=cfg.edge_min_prob, threads=cfg.threads,
-                           ppocr=OmegaConf.to_container(cfg.ppocr))
-    return PlateReader(engines, locate, segmenter, cfg.threads or 2, limits)
-
-
 def read(cfg: DictConfig) -> dict:
     run_dir = Path(cfg.paths.output_dir)
     paths = model_paths(cfg)
     samples, problems = select_samples(cfg.input, subset=cfg.subset, split=instantiate(cfg.split),
-                                       ckpt_paths=as_list(cfg.ckpt_path) if cfg.backend == "torch" else None)
-    reader = plate_reader(cfg, paths, cfg.backend)
+                                       ckpt_paths=checkpoints(paths))
+    reader = build_reader(cfg, paths)
     write_provenance(run_dir, cfg)
     started = time.perf_counter()
     to_read = one_per_photo(samples) if reader.mode == "detector" else samples
@@ -109,8 +69,8 @@ def read(cfg: DictConfig) -> dict:
     plates = [result for result in results if result.found]
     metrics = {"n_read": len(plates), "n_problems": len(problems), "plates_per_s": round(len(plates) / elapsed, 2),
                "photos_per_s": round(len(reader.photos) / elapsed, 2), **status_counts(results),
-               "locate": reader.mode, "input": str(cfg.input), "backend": cfg.backend,
-               "ckpt_path": plain(cfg.get("ckpt_path")), "model_path": plain(cfg.get("model_path"))}
+               "locate": reader.mode, "input": str(cfg.input), "ckpt_path": plain(cfg.ckpt_path),
+               "backend": "torch" if checkpoints(paths) else "onnx"}
     labelled = [r for r in results if r.sample.text is not None]
     if reader.mode == "detector":
         read_photos = {photo.image_path for photo in reader.photos}
@@ -122,7 +82,7 @@ def read(cfg: DictConfig) -> dict:
             metrics["locate/recall"] = float(np.mean([r.box is not None and box_iou(r.box, r.sample.box) >= 0.5
                                                       for r in boxed]))
     if labelled:
-        log_failures(run_dir, labelled, cfg)
+        log_failures(run_dir, labelled, cfg, tensorboard=checkpoints(paths) is not None)
     write_metrics(run_dir, metrics)
     summary = {k: v for k, v in metrics.items() if "/" in k or k == "plates_per_s"}
     print(f"{summary}\nRun: {run_dir}  (predictions.csv, metrics.json)", file=sys.stderr)
@@ -173,12 +133,18 @@ def labelled_plate(photo: PlateSample, found: list[PlateResult]) -> PlateResult 
     return best[1] if best[0] >= 0.5 else None
 
 
-def log_failures(run_dir: Path, results: list[PlateResult], cfg: DictConfig) -> None:
+def checkpoints(paths: list[str]) -> list[str] | None:
+    """The checkpoints among the models read with (None: every one is an exported model, read without torch)."""
+    return [path for path in paths if backend_of(path) == "torch"] or None
+
+
+def log_failures(run_dir: Path, results: list[PlateResult], cfg: DictConfig, tensorboard: bool) -> None:
+    """failures.png; in TensorBoard too where torch reads (its logger is lightning's: no torch import otherwise)."""
     grid = failure_grid(results, cfg.failures)
     if grid is None:
         return
     cv2.imwrite(str(run_dir / "failures.png"), grid)
-    if cfg.backend == "onnx":  # TensorBoard's logger is lightning's: the torch-free reader writes failures.png only
+    if not tensorboard:
         return
     from lightning.pytorch.loggers import TensorBoardLogger
 

@@ -11,17 +11,17 @@ from pathlib import Path
 from omegaconf import DictConfig
 
 from lpr.cli.command import command
-from lpr.cli.read import as_list, plate_reader
 from lpr.cli.run_files import write_metrics, write_provenance
 from lpr.core.config import instantiate
 from lpr.core.errors import LprError
 from lpr.core.plate_metrics import exact_matches
+from lpr.reading.assemble import as_list, build_reader
 from lpr.reading.subset import select_samples
 
 
 def val_counts(cfg: DictConfig, ckpt_paths: list[str]) -> dict[str, tuple[int, int]]:
     """(plates read exactly, plates) of each region's val share, and of all of them, for one reader."""
-    reader, split = plate_reader(cfg, ckpt_paths, "torch"), instantiate(cfg.split)
+    reader, split = build_reader(cfg, ckpt_paths), instantiate(cfg.split)
     counts = {}
     for region, folder in cfg.inputs.items():
         samples, problems = select_samples(folder, subset="val", split=split, ckpt_paths=ckpt_paths)

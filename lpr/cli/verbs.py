@@ -6,9 +6,8 @@ import importlib
 import sys
 
 from lpr.core.errors import LprError, exit_on_lpr_error
-from lpr.core.pretrained import DETECTOR, READER, SHIPPED_READERS, pretrained
+from lpr.core.pretrained import SHIPPED, SHIPPED_READERS
 
-MODEL_KEYS = ("ckpt_path", "model_path", "backend", "locate")  # naming any of them: the user's models, not shipped
 HYDRA_VALUED_FLAGS = ("--cfg", "-c", "--package", "-p", "--config-path", "-cp", "--config-name", "-cn",
                       "--config-dir", "-cd", "--info", "-i")  # their value is no path to read
 
@@ -18,7 +17,7 @@ VERBS = {
     "read": "read plates in photos: lpr read PHOTO_OR_FOLDER (the shipped models) | lpr read ckpt_path=CKPT input=PATH "
             "[locate=auto|box|none|detector]",
     "detect": "find plates: lpr detect detector=CKPT_OR_ONNX input=PATH [subset=test] [draw=true]",
-    "label": "pseudo-labels for distillation: lpr label model_path=TEACHER input=PHOTOS locate.detector.model=DET",
+    "label": "pseudo-labels for distillation: lpr label ckpt_path=TEACHER input=PHOTOS locate.detector.model=DET",
     "val": "compare checkpoints on their own val photos: lpr val 'ckpts=[A,B,[A,B]]'",
     "export": "ONNX for deployment, checked against torch: lpr export ckpt_path=CKPT",
     "bench": "reading speed of torch and onnxruntime: lpr bench ckpt_path=CKPT model_path=MODEL.onnx",
@@ -51,7 +50,7 @@ def main(argv: list[str] | None = None):
 
 def shipped_reading(overrides: list[str]) -> list[str]:
     """`lpr read PHOTO_OR_FOLDER [OVERRIDE ...]`: the bare path is the input; with no model named, the shipped
-    detector finds the plates and the shipped reader (`model_path=fast`: the fast one) reads them, on onnxruntime."""
+    detector finds the plates and the shipped reader (`ckpt_path=fast`: the fast one) reads them, on onnxruntime."""
     from lpr.cli.command import quoted  # Hydra's grammar: imported here, so that `lpr --help` needs no Hydra
 
     paths = [arg for index, arg in enumerate(overrides) if "=" not in arg and not arg.startswith("-")
@@ -61,10 +60,8 @@ def shipped_reading(overrides: list[str]) -> list[str]:
     if len(paths) > 1:
         raise LprError(f"lpr read {' '.join(paths)}: give one image or folder (input=...)")
     rest = [arg for arg in overrides if arg != paths[0]]
-    shipped = next((SHIPPED_READERS[arg.split("=", 1)[1]] for arg in rest
-                    if arg.split("=", 1)[0] == "model_path" and arg.split("=", 1)[1] in SHIPPED_READERS), None)
-    rest = [arg for arg in rest if not (shipped and arg.startswith("model_path="))]
-    named = any(arg.split("=", 1)[0].lstrip("+") in MODEL_KEYS for arg in rest)
-    models = [] if named else ["backend=onnx", f"model_path={quoted(pretrained(shipped or READER))}",
-                               "locate=detector", f"locate.detector.model={quoted(pretrained(DETECTOR))}"]
+    given = {arg.split("=", 1)[0].lstrip("+"): arg.split("=", 1)[1] for arg in rest if "=" in arg}
+    named = "locate" in given or given.get("ckpt_path", SHIPPED) not in SHIPPED_READERS
+    models = [] if named else [*([] if "ckpt_path" in given else [f"ckpt_path={SHIPPED}"]), "locate=detector",
+                               f"locate.detector.model={SHIPPED}"]
     return [f"input={quoted(paths[0])}", *models, *rest]

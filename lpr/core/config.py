@@ -65,3 +65,20 @@ def shared_data_dir() -> Path:
     """The shared development data where configs/paths/default.yaml finds it, for the scripts outside Hydra."""
     root = Path(os.environ.get("LPR_ROOT", PROJECT_DIR))
     return Path(os.environ.get("LPR_SHARED_DATA", root / ".." / "shared" / "data"))
+
+
+def compose_config(name: str, overrides: list[str] = ()) -> DictConfig:
+    """configs/NAME.yaml composed as its command would have it, outside any Hydra app (`Reader()` in a user's
+    script); a Hydra app the caller runs in keeps its own state."""
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+
+    running = GlobalHydra.instance().hydra if GlobalHydra.instance().is_initialized() else None
+    GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+            return compose(name, overrides=list(overrides))
+    finally:
+        GlobalHydra.instance().clear()
+        if running is not None:
+            GlobalHydra.instance().initialize(running)

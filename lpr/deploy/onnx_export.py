@@ -1,5 +1,5 @@
-"""ONNX export of lpr's models and its check: each kind exported as `lpr.read backend=onnx` reads it, then both
-runtimes read the same real inputs (character crops, plate boxes of real photos, or whole photos) and report how
+"""ONNX export of lpr's models and its check: each kind exported as `lpr.read ckpt_path=MODEL.onnx` reads it, then
+both runtimes read the same real inputs (character crops, plate boxes of real photos, or whole photos) and report how
 far they agree. lpr.cli.export is the command; this holds the model libraries it needs.
 """
 import dataclasses

@@ -6,27 +6,21 @@
 
 Models are checkpoints (torch) or exported MODEL.onnx files (onnxruntime only, no torch import); with a detector
 (and PP-OCR's text detector beside it) every plate of a photo is read, with `detector=None` each image is read as a
-plate crop. The same loading, finding
-and reading as `lpr.read`, without Hydra.
+plate crop. The reader is assembled as `lpr read` assembles its own (lpr.reading.assemble, from configs/read.yaml),
+so both read a photo alike.
 """
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
+from omegaconf import open_dict
 
-from lpr.core.config import CONFIG_DIR
+from lpr.core.config import compose_config
 from lpr.core.errors import LprError
-from lpr.core.formats import PlateFormats
 from lpr.core.images import PhotoLimits, load_photo
-from lpr.core.ppocr import model_file
-from lpr.core.pretrained import DETECTOR, SHIPPED, SHIPPED_READERS, pretrained, shipped_or
+from lpr.core.pretrained import SHIPPED
 from lpr.data.samples import PlateSample
-from lpr.reading.detector import PlateFinder
-from lpr.reading.load import load_engines
-from lpr.reading.locate import Locate
-from lpr.reading.pipeline import PlateReader
-from lpr.reading.text_finder import TextFinder
-from lpr.vision.segment import CharSegmenter
+from lpr.reading.assemble import build_reader, model_paths
 
 
 @dataclass(frozen=True)
@@ -37,8 +31,6 @@ class Plate:
     confidence: float
     box: tuple[int, int, int, int]
     char_confidences: tuple[float, ...] = ()
-
-
 
 
 class Reader:
@@ -53,30 +45,24 @@ class Reader:
     def __init__(self, reader: str | Path | list[str | Path] = SHIPPED, detector: str | Path | None = SHIPPED,
                  text_finder: str | Path | None = SHIPPED, formats: list[str] | None = None,
                  threads: int | None = None, limits: PhotoLimits = PhotoLimits(), **locate):
-        from omegaconf import OmegaConf
-
-        as_read = OmegaConf.to_container(OmegaConf.load(CONFIG_DIR / "locate" / "detector.yaml"))
-        finding = {key: value for key, value in as_read.pop("text_finder").items() if not key.startswith("_")}
-        settings = {key: value for key, value in as_read.items() if key not in ("_target_", "mode", "detector")}
-        ppocr = OmegaConf.to_container(OmegaConf.load(CONFIG_DIR / "read.yaml").ppocr)
-        reader = pretrained(SHIPPED_READERS[reader]) if str(reader) in SHIPPED_READERS else reader
-        detector = shipped_or(detector, DETECTOR) if detector is not None else None
-        paths = [str(path) for path in (reader if isinstance(reader, list) else [reader])]
-        onnx = [model_file(path).endswith(".onnx") for path in paths]
-        if any(onnx) and not all(onnx):
-            raise LprError(f"reader: {paths} mixes ONNX models and checkpoints; give one kind")
-        engines = load_engines(paths, backend="onnx" if all(onnx) else "torch", formats=PlateFormats(formats),
-                               threads=threads, ppocr=ppocr)
-        finder = PlateFinder(str(detector), threads=threads) if detector is not None else None
-        if finder is None:
-            locate = Locate(mode="none")
-        else:
-            if unknown := set(locate) - set(settings):
-                raise LprError(f"Reader: no locate setting {', '.join(sorted(unknown))} (configs/locate/detector.yaml)")
-            texts = None if text_finder is None else TextFinder(**finding | {"model": str(text_finder),
-                                                                            "threads": threads})
-            locate = Locate(mode="detector", detector=finder, text_finder=texts, **settings | locate)
-        self.pipeline = PlateReader(engines, locate, CharSegmenter(), threads or 2, limits)
+        cfg = compose_config("read", ["locate=detector" if detector is not None else "locate=none"])
+        settable = set(cfg.locate) - {"_target_", "mode", "detector", "text_finder"}
+        if unknown := set(locate) - settable:
+            raise LprError(f"Reader: no locate setting {', '.join(sorted(unknown))}"
+                           + (" (configs/locate/detector.yaml)" if detector is not None else " without a detector"))
+        with open_dict(cfg):
+            cfg.ckpt_path = [str(path) for path in (reader if isinstance(reader, list) else [reader])]
+            cfg.threads = threads
+            cfg.formats.patterns = list(formats or [])
+            cfg.photo_limits.update(asdict(limits))
+            cfg.locate.update(locate)
+            if detector is not None:
+                cfg.locate.detector.model = str(detector)
+                if text_finder is None:
+                    cfg.locate.text_finder = None
+                else:
+                    cfg.locate.text_finder.model = str(text_finder)
+        self.pipeline = build_reader(cfg, model_paths(cfg))
 
     def read(self, images):
         """The plates of an image (a path, a BGR NumPy array as OpenCV gives it, or a PIL image), best first; for a

@@ -1,7 +1,7 @@
 """A trained plate detector as a function from a photo to its plate boxes, on torch or on onnxruntime.
 
 The model is a checkpoint (`.ckpt`, torch) or an exported `MODEL.onnx` with its MODEL.json (onnxruntime only: no
-torch import). Either way the photo is letterboxed the way the detector trained (`lpr.core.preprocess.letterbox`),
+torch import), by lpr.reading.load's one rule; `shipped` names the one in lpr/pretrained/. Either way the photo is letterboxed the way the detector trained (`lpr.core.preprocess.letterbox`),
 and the net's packed output is decoded in NumPy (`lpr.core.centre_decode`), so both backends find the same boxes.
 """
 from pathlib import Path
@@ -14,6 +14,8 @@ from pydantic import Field, validate_call
 from lpr.core.centre_decode import Detections, decode_centres
 from lpr.core.errors import LprError
 from lpr.core.preprocess import letterbox
+from lpr.core.pretrained import DETECTOR, shipped_or
+from lpr.reading.load import backend_of
 
 Probability = Annotated[float, Field(gt=0, lt=1)]
 
@@ -31,8 +33,8 @@ class PlateFinder:
     @validate_call
     def __init__(self, model: str, score_floor: Probability | None = None, max_boxes: int | None = None,
                  nms_iou: Probability | None = None, threads: int | None = None):
-        path = Path(model)
-        if path.suffix == ".onnx":
+        path = Path(shipped_or(model, DETECTOR))
+        if backend_of(path) == "onnx":
             from lpr.reading.onnx_model import OnnxModel, load_reader_info
 
             self.net, info = OnnxModel(path, threads), load_reader_info(path)

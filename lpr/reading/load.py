@@ -1,4 +1,7 @@
-"""Loading a reader: the engine a checkpoint (torch) or an exported model (onnx) asks for, by its kind."""
+"""Loading a reader: the engine a checkpoint (torch) or an exported model (onnx) asks for, by its kind.
+
+One rule picks the backend: an exported model (`.onnx`, PP-OCR's recognizer and the shipped models included) reads
+on onnxruntime without importing torch, anything else is a checkpoint read with torch."""
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -8,6 +11,7 @@ from lpr.core.alphabet import ALPHABET
 from lpr.core.errors import LprError
 from lpr.core.formats import PlateFormats
 from lpr.core.ppocr import model_file
+from lpr.core.pretrained import SHIPPED_READERS, pretrained
 from lpr.reading.classic import ClassicEngine
 from lpr.reading.ctc import CtcEngine
 from lpr.reading.engine import Engine
@@ -17,31 +21,42 @@ Backend = Literal["torch", "onnx"]
 EdgeMinProb = Annotated[float, Field(ge=0, lt=1)]
 
 
+def reader_file(path: str | Path) -> str:
+    """The file of a reader: a path as given, a shipped reader by its name (`shipped`, `fast`), or PP-OCR's
+    recognizer (`ppocr`)."""
+    return pretrained(SHIPPED_READERS[str(path)]) if str(path) in SHIPPED_READERS else model_file(path)
+
+
+def backend_of(path: str | Path) -> Backend:
+    """onnx for an exported model, torch for a checkpoint (a `.ckpt` or a run folder)."""
+    return "onnx" if reader_file(path).endswith(".onnx") else "torch"
+
+
 @validate_call(config={"arbitrary_types_allowed": True})  # refuse wrong settings with their name
-def load_engines(paths: list[str], backend: Backend, segmenter: Segmenter | None = None,
-                 formats: PlateFormats | None = None, edge_min_prob: EdgeMinProb = 0.0,
-                 threads: PositiveInt | None = None, ppocr: dict | None = None) -> list[Engine]:
+def load_engines(paths: list[str], segmenter: Segmenter | None = None, formats: PlateFormats | None = None,
+                 edge_min_prob: EdgeMinProb = 0.0, threads: PositiveInt | None = None,
+                 ppocr: dict | None = None) -> list[Engine]:
     """One engine per checkpoint (torch) or MODEL.onnx (onnx, with lpr.export's MODEL.json beside it): several are
     an ensemble. Each is told the region's plate formats; a whole-plate one also how sure a character at a
     reading's end must be. `threads`: torch's or onnxruntime's intra-op threads (None: all cores); `ppocr`: a PP-OCR
     recognizer's settings (lpr.reading.ppocr.PpOcrEngine)."""
-    if backend == "torch" and threads:
+    if threads and any(backend_of(path) == "torch" for path in paths):
         import torch
 
         torch.set_num_threads(threads)
-    return [load_engine(path, backend, segmenter, formats, edge_min_prob, threads, ppocr) for path in paths]
+    return [load_engine(path, segmenter, formats, edge_min_prob, threads, ppocr) for path in paths]
 
 
-def load_engine(path: str | Path, backend: Backend, segmenter: Segmenter | None = None,
-                formats: PlateFormats | None = None, edge_min_prob: float = 0.0,
-                threads: int | None = None, ppocr: dict | None = None) -> Engine:
+def load_engine(path: str | Path, segmenter: Segmenter | None = None, formats: PlateFormats | None = None,
+                edge_min_prob: float = 0.0, threads: int | None = None, ppocr: dict | None = None) -> Engine:
     """The classic engine for a character classifier, the CTC engine for a whole-plate recognizer. A classic
     engine segments with `segmenter`, or (onnx) as its model was exported."""
-    if backend == "onnx":
+    if backend_of(path) == "onnx":
         from lpr.reading.onnx_model import OnnxModel, load_reader_info
         from lpr.reading.ppocr import load_ppocr
 
-        model = OnnxModel(model_file(path), threads)
+        path = reader_file(path)
+        model = OnnxModel(path, threads)
         if (engine := load_ppocr(model, formats, edge_min_prob, **(ppocr or {}))) is not None:
             return engine
         info = load_reader_info(path)

@@ -41,8 +41,7 @@ class OnnxModel:
     def __init__(self, model_path: str | Path, threads: int | None = None):
         path = Path(model_path or "")
         if not path.is_file():
-            raise LprError(f"{path}: ONNX model not found (give model_path=MODEL.onnx, written by "
-                           "`python -m lpr.export ckpt_path=CKPT`)")
+            raise LprError(f"{path}: ONNX model not found (`python -m lpr.export ckpt_path=CKPT` writes one)")
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or 0  # 0: onnxruntime's default, one per core
         options.inter_op_num_threads = 1

@@ -119,7 +119,7 @@ def test_onnx_finds_the_same_characters_and_the_classic_reader_reads_with_them(c
 @pytest.mark.slow
 def test_one_network_reads_the_classes_of_what_it_finds_in_reading_order(char_reader_run, photo_folder, tmp_path):
     ckpt = best_ckpt(char_reader_run)
-    assert isinstance(load_engine(ckpt, "torch"), DetectedText)  # a checkpoint of 36 classes is a reader
+    assert isinstance(load_engine(ckpt), DetectedText)  # a checkpoint of 36 classes is a reader
     exported = run_cli("lpr.export", f"ckpt_path={ckpt}", f"output={tmp_path / 'reader.onnx'}",
                        f"verify.plates_dir={photo_folder}", f"hydra.run.dir={tmp_path / 'export'}")
     assert exported.returncode == 0, exported.stderr[-2000:]

@@ -149,7 +149,7 @@ def test_a_path_with_spaces_and_accents_reads_quoted_and_unquoted_says_how(small
     ("lpr.eval", ["ckpt_path=NOWHERE", "data.root=DIR"], "NOWHERE: checkpoint not found"),
     ("lpr.eval", ["ckpt_path=DIR", "data.root=DIR", "data.batch_size=0"], "config value `batch_size`"),
     ("lpr.read", ["ckpt_path=NOWHERE", "input=DIR"], "NOWHERE: checkpoint not found"),
-    ("lpr.read", ["backend=onnx", "model_path=NOWHERE", "input=DIR"], "NOWHERE: ONNX model not found"),
+    ("lpr.read", ["ckpt_path=NOWHERE.onnx", "input=DIR"], "NOWHERE.onnx: ONNX model not found"),
     ("lpr.detect", ["detector=NOWHERE", "input=DIR"], "NOWHERE: detector not found"),
     ("lpr.export", ["ckpt_path=NOWHERE"], "NOWHERE: checkpoint not found"),
 ])

@@ -120,7 +120,7 @@ def test_a_checkpoint_of_another_kind_is_refused(small_ckpt, small_crnn_ckpt, tm
     from lpr.training.checkpoint import load_trained
 
     assert checkpoint_kind(small_crnn_ckpt) == "crnn" and checkpoint_kind(small_ckpt) == "classifier"
-    assert isinstance(load_engine(small_crnn_ckpt, "torch"), CtcEngine)
+    assert isinstance(load_engine(small_crnn_ckpt), CtcEngine)
     with pytest.raises(LprError, match="small.ckpt: a character classifier checkpoint, not a whole-plate"):
         load_trained(small_ckpt, kind="crnn")
     path = tmp_path / "chars.ckpt"
@@ -129,19 +129,19 @@ def test_a_checkpoint_of_another_kind_is_refused(small_ckpt, small_crnn_ckpt, tm
         load_trained(path, kind="crnn")
     torch.save({"hyper_parameters": {}, "state_dict": {}}, path)
     with pytest.raises(LprError, match="not an lpr checkpoint"):
-        load_engine(path, "torch")
+        load_engine(path)
     torch.save({"hyper_parameters": {"net": None, "engine": "segmenter"}, "state_dict": {}}, path)
     with pytest.raises(LprError, match="chars.ckpt: a `segmenter` checkpoint; lpr loads"):
-        load_engine(path, "torch")
+        load_engine(path)
     from lpr.models.centernet import CenterNet
     from lpr.training.detect_module import PlateDetector
 
     detector = {"net": CenterNet(input_size=64), "optimizer": None, "engine": "detector"}
     torch.save({"hyper_parameters": detector, "state_dict": PlateDetector(**detector).state_dict()}, path)
     with pytest.raises(LprError, match=r"chars.ckpt: a detector of 1 class\(es\) finds plates or characters, it does "):
-        load_engine(path, "torch")
+        load_engine(path)
     with pytest.raises(LprError, match="not found"):
-        load_engine(tmp_path / "missing.ckpt", "torch")
+        load_engine(tmp_path / "missing.ckpt")
 
 
 @pytest.mark.slow
@@ -155,7 +155,7 @@ def test_short_training_leaves_a_checkpoint_the_reader_uses(photo_folder, tmp_pa
     assert metrics["epochs"] == 1 and 0.0 <= metrics["val/plate_acc_best"] <= 1.0
     assert {"test/plate_acc", "test/cer", "test/char_acc"} <= set(metrics)
     ckpt = tmp_path / "run" / "checkpoints" / "best.ckpt"
-    engine = load_engine(ckpt, "torch")
+    engine = load_engine(ckpt)
     crops = [np.full((40, 90, 3), 200, np.uint8), np.zeros((20, 150), np.uint8)]
     readings = engine.read_crops(crops)
     assert len(readings) == 2 and all(isinstance(reading, PlateReading) for reading in readings)

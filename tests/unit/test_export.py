@@ -70,7 +70,7 @@ def test_onnx_reader_runs_without_torch_and_reads_like_torch(exported, small_ckp
 
     _, export_dir = exported
     onnx_run = tmp_path / "onnx"
-    done = read_without_torch("backend=onnx", f"model_path={export_dir / 'char_classifier.onnx'}",
+    done = read_without_torch(f"ckpt_path={export_dir / 'char_classifier.onnx'}",
                               f"input={photo_folder}", "locate=box", f"hydra.run.dir={onnx_run}")
     assert done.returncode == 0, done.stderr
     torch_run = tmp_path / "torch"
@@ -100,7 +100,7 @@ def test_crnn_export_matches_torch_on_plate_boxes_and_reads_without_torch(export
         assert log_probs.shape == (batch, 64, 37) and np.allclose(np.exp(log_probs).sum(2), 1.0, atol=1e-5)
 
     onnx_run, torch_run = tmp_path / "onnx", tmp_path / "torch"
-    done = read_without_torch("backend=onnx", f"model_path={model_path}", f"input={photo_folder}", "locate=box",
+    done = read_without_torch(f"ckpt_path={model_path}", f"input={photo_folder}", "locate=box",
                               f"hydra.run.dir={onnx_run}")
     assert done.returncode == 0, done.stderr
     read(compose_config("read", [f"ckpt_path={small_crnn_ckpt}", f"input={photo_folder}", "locate=box"], torch_run))
@@ -116,20 +116,20 @@ def test_load_engine_reads_an_export_by_its_reader_info(exported, exported_crnn,
     from lpr.reading.onnx_model import load_reader_info, reader_info_path
 
     model_path = exported[1] / "char_classifier.onnx"
-    classic = load_engine(model_path, "onnx", threads=1)
+    classic = load_engine(model_path, threads=1)
     assert isinstance(classic, ClassicEngine) and classic.input_size == 28
     assert classic.segmenter.height == load_reader_info(model_path)["segment"]["height"]  # segmented as exported
-    assert isinstance(load_engine(exported_crnn[1] / "plate_recognizer.onnx", "onnx"), CtcEngine)
+    assert isinstance(load_engine(exported_crnn[1] / "plate_recognizer.onnx"), CtcEngine)
     copy = tmp_path / "copy.onnx"
     copy.write_bytes(model_path.read_bytes())
     with pytest.raises(LprError, match="copy.json: reader info not found"):
-        load_engine(copy, "onnx")
+        load_engine(copy)
     reader_info_path(copy).write_text(json.dumps({**load_reader_info(model_path), "alphabet": "ABC"}))
     with pytest.raises(LprError, match="alphabet 'ABC' is not lpr's"):
-        load_engine(copy, "onnx")
+        load_engine(copy)
     reader_info_path(copy).write_text(json.dumps({**load_reader_info(model_path), "input_size": 32}))
     with pytest.raises(LprError, match="does not match the 32x32 input"):
-        load_engine(copy, "onnx")
+        load_engine(copy)
 
 
 def test_without_torch_the_torch_backend_fails_so_the_check_above_means_something(tiny_photo, tmp_path):
@@ -143,8 +143,8 @@ def test_bad_model_path_is_one_error_line(tmp_path, tiny_photo):
     corrupt = tmp_path / "corrupt.onnx"
     corrupt.write_bytes(b"not a model")
     for model_path, problem in ((tmp_path / "none.onnx", "ONNX model not found"),
-                                (corrupt, "not a readable ONNX model"), ("null", "model_path: no value given")):
-        done = read_without_torch("backend=onnx", f"model_path={model_path}", f"input={tiny_photo}",
+                                (corrupt, "not a readable ONNX model"), ("null", "ckpt_path: no value given")):
+        done = read_without_torch(f"ckpt_path={model_path}", f"input={tiny_photo}",
                                   f"hydra.run.dir={tmp_path / 'run'}")
         errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
         assert done.returncode == 2 and len(errors) == 1 and problem in errors[0], done.stderr

@@ -20,7 +20,7 @@ def reader(small_ckpt, tmp_path_factory):
     from lpr.reading.load import load_engine
 
     cfg = compose_config("read", [f"ckpt_path={small_ckpt}", "input=unused"], tmp_path_factory.mktemp("fuzz"))
-    return load_engine(small_ckpt, cfg.backend, instantiate(cfg.segment)), instantiate(cfg.locate.locator)
+    return load_engine(small_ckpt, instantiate(cfg.segment)), instantiate(cfg.locate.locator)
 
 
 def read_photo(reader, data: bytes):

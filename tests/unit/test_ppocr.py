@@ -68,7 +68,7 @@ def plates() -> tuple[list[np.ndarray], list[str]]:
 
 
 def test_the_wheels_recognizer_reads_clean_plates(plates):
-    engine = load_engine("ppocr", "onnx")
+    engine = load_engine("ppocr")
     crops, texts = plates
     assert [reading.text for reading in engine.read_crops([cv2.cvtColor(c, cv2.COLOR_GRAY2BGR) for c in crops])] \
         == texts
@@ -112,8 +112,8 @@ def test_fine_tuning_a_few_steps_exports_a_reader_that_reads_alike_on_both_runti
                                                "verify.max_plates=6"], run_dir / "export"))
     assert metrics["verify/argmax_agree"] == 1.0
     crops, _ = plates
-    on_torch = load_engine(best_ckpt(run_dir), "torch").read_crops(crops)
-    on_onnx = load_engine(next((run_dir / "export").glob("*.onnx")), "onnx").read_crops(crops)
+    on_torch = load_engine(best_ckpt(run_dir)).read_crops(crops)
+    on_onnx = load_engine(next((run_dir / "export").glob("*.onnx"))).read_crops(crops)
     assert [r.text for r in on_torch] == [r.text for r in on_onnx]
 
 
@@ -146,7 +146,7 @@ def test_a_teachers_sure_readings_of_unlabelled_photos_become_a_plate_root(photo
     for path in photo_folder.glob("*.jpg"):  # the photos without their labels
         (photos / path.name).write_bytes(path.read_bytes())
     run_dir = tmp_path / "label"
-    result = run_cli("lpr.label", "backend=onnx", "model_path=ppocr", f"input={photos}", "subset=all",
+    result = run_cli("lpr.label", "ckpt_path=ppocr", f"input={photos}", "subset=all",
                      f"locate.detector.model={DETECTOR}", "min_confidence=0.5", f"hydra.run.dir={run_dir}")
     assert result.returncode == 0, result.stderr[-2000:]
     labels = list(csv.DictReader((run_dir / "train" / "labels.csv").open()))

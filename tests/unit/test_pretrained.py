@@ -55,7 +55,7 @@ def test_lpr_read_a_photo_reads_it_with_the_shipped_models(tmp_path):
     assert [row["image"] for row in rows] == ["my car.jpg"] and rows[0]["status"] == "read"
     x, y, w, h = (int(rows[0][key]) for key in "xywh")
     assert abs(x - box[0]) < box[2] / 2 and abs(y - box[1]) < box[3]  # the plate's place in the photo
-    named = run_without_torch("lpr.read", f"input={path}", "backend=onnx", f"model_path={READER}", "locate=none",
+    named = run_without_torch("lpr.read", f"input={path}", f"ckpt_path={READER}", "locate=none",
                               f"hydra.run.dir={tmp_path / 'named'}")
     assert named.returncode == 0, named.stderr[-2000:]
 
@@ -91,7 +91,7 @@ def test_a_base_install_reads_and_detects_and_training_names_its_extra(tmp_path)
     photo, _ = synthetic_photo(clean_plate("KX42ZQ7", seed=3, height=48)[0], seed=3)
     path = tmp_path / "car.jpg"
     cv2.imwrite(str(path), photo)
-    read = run_without_torch("lpr.read", f"input={path}", "backend=onnx", f"model_path={READER}", "locate=detector",
+    read = run_without_torch("lpr.read", f"input={path}", f"ckpt_path={READER}", "locate=detector",
                              f"locate.detector.model={DETECTOR}", f"hydra.run.dir={tmp_path / 'read'}")
     assert read.returncode == 0 and read.stdout.startswith("car.jpg\t"), read.stderr[-2000:]
     detect = run_without_torch("lpr.detect", f"detector={DETECTOR}", f"input={path}",
@@ -152,11 +152,11 @@ def test_the_fast_reader_is_named_fast_in_lpr_read_and_reader(tmp_path):
     plate = clean_plate("KX42ZQ7", seed=3, height=48)[0]
     photo, _ = synthetic_photo(plate, seed=3)
     cv2.imwrite(str(tmp_path / "car.jpg"), photo)
-    done = subprocess.run([LPR, "read", str(tmp_path / "car.jpg"), "model_path=fast",
+    done = subprocess.run([LPR, "read", str(tmp_path / "car.jpg"), "ckpt_path=fast",
                            f"hydra.run.dir={tmp_path / 'run'}"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     metrics = yaml.safe_load((tmp_path / "run" / "metrics.json").read_text())
-    assert metrics["model_path"] == str(FAST_READER) and metrics["locate"] == "detector"
+    assert metrics["ckpt_path"] == "fast" and metrics["locate"] == "detector"
     fast = Reader(reader="fast", detector=None)
     assert [engine.height for engine in fast.pipeline.engines] == [32]  # the 32 x 128 CRNN, not the default reader
     assert isinstance(fast.read(plate)[0].text, str)
@@ -170,7 +170,7 @@ def test_reader_and_lpr_read_give_the_same_rows(photo_folder, tmp_path):
     from tests.conftest import compose_config
 
     photos = sorted(photo_folder.glob("*.jpg"))
-    read(compose_config("read", ["backend=onnx", f"model_path={READER}", "locate=detector",
+    read(compose_config("read", [f"ckpt_path={READER}", "locate=detector",
                                  f"locate.detector.model={DETECTOR}", f"input={photo_folder}"], tmp_path))
     with (tmp_path / "predictions.csv").open() as handle:
         by_lpr_read = [(row["image"], row["text"], row["confidence"], *(int(row[k]) for k in "xywh"))

@@ -284,17 +284,15 @@ def test_load_engine_picks_the_engine_of_the_checkpoints_kind(small_ckpt, small_
 
     from lpr.reading.load import load_engine, load_engines
 
-    classic = load_engine(small_ckpt, "torch", CharSegmenter(polarity="dark"), PlateFormats(["AAA9999"]))
+    classic = load_engine(small_ckpt, CharSegmenter(polarity="dark"), PlateFormats(["AAA9999"]))
     assert isinstance(classic, ClassicEngine) and classic.input_size == 28
     assert classic.segmenter == CharSegmenter(polarity="dark") and classic.formats.has_length(7)
-    ctc = load_engine(small_crnn_ckpt, "torch", edge_min_prob=0.3)
+    ctc = load_engine(small_crnn_ckpt, edge_min_prob=0.3)
     assert isinstance(ctc, CtcEngine) and (ctc.height, ctc.width, ctc.edge_min_prob) == (32, 128, 0.3)
-    engines = load_engines([str(small_ckpt), str(small_crnn_ckpt)], "torch")
+    engines = load_engines([str(small_ckpt), str(small_crnn_ckpt)])
     assert [type(engine) for engine in engines] == [ClassicEngine, CtcEngine]
-    with pytest.raises(ValidationError, match="backend"):
-        load_engines(paths=[str(small_ckpt)], backend="tensorflow")
     with pytest.raises(ValidationError, match="edge_min_prob"):
-        load_engines(paths=[str(small_ckpt)], backend="torch", edge_min_prob=1.0)
+        load_engines(paths=[str(small_ckpt)], edge_min_prob=1.0)
 
 
 def assert_cli_reads(ckpt, folder, run_dir, count: int):
