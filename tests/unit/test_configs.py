@@ -8,6 +8,7 @@ import pytest
 import torch
 import yaml
 from hydra.utils import instantiate
+from lightning.pytorch import Callback
 from omegaconf import OmegaConf
 
 from lpr.core.alphabet import ALPHABET
@@ -24,6 +25,36 @@ def test_every_experiment_composes(experiment, tmp_path):
     cfg = compose_config("train", [f"experiment={experiment}"], tmp_path)
     assert cfg.data._target_ and cfg.model._target_ and cfg.trainer._target_
     assert cfg.callbacks.model_checkpoint.monitor.startswith("val/")
+
+
+# The TensorBoard views of each model kind (configs/callbacks/views/), by the LightningModule a model config trains
+VIEWS = {"chars": {"misclassified_grid", "train_batch_sample"}, "plates": {"contact_sheet"},
+         "detection": {"detection_grid"}}
+KINDS = {"lpr.training.char_module.CharClassifier": "chars", "lpr.training.plate_module.PlateRecognizer": "plates",
+         "lpr.training.detect_module.PlateDetector": "detection",
+         "lpr.training.text_map_module.PlateTextDetector": "detection"}
+
+
+def test_the_views_are_one_config_of_each_kind():
+    assert {path.stem: set(OmegaConf.load(path)) for path in (CONFIGS / "callbacks" / "views").glob("*.yaml")} == VIEWS
+
+
+@pytest.mark.parametrize("choice", [*(f"model={model}" for model in MODELS),
+                                    *(f"experiment={experiment}" for experiment in EXPERIMENTS)])
+def test_a_run_gets_the_views_of_its_model_kind_and_no_others(choice):
+    """A plate recognizer's run has no character views, a character classifier's no detector view, and so on."""
+    cfg = hydra_config("train", [choice])
+    kind = KINDS[cfg.model._target_]
+    assert cfg.hydra.runtime.choices["callbacks/views"] == kind
+    shown = {key for key in set().union(*VIEWS.values()) if cfg.callbacks.get(key) is not None}
+    assert shown == VIEWS[kind]
+    for key in shown:
+        assert isinstance(instantiate(cfg.callbacks[key]), Callback)
+
+
+def test_the_command_line_chooses_other_views_over_the_models():
+    cfg = hydra_config("train", ["model=crnn", "callbacks/views=chars"])
+    assert "contact_sheet" not in cfg.callbacks and VIEWS["chars"] <= set(cfg.callbacks)
 
 
 @pytest.mark.parametrize("config_name", ENTRY_POINTS)

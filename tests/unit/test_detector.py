@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 import pytest
 from hydra.utils import instantiate
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from lpr.core.centre_decode import pairwise_iou
 from lpr.reading.detector import PlateFinder
@@ -57,6 +58,21 @@ def true_boxes(folder) -> dict[str, np.ndarray]:
                 x, y, w, h = (float(row[k]) for k in "xywh")
                 found.append([x, y, x + w, y + h])
     return {name: np.array(b, np.float32).reshape(-1, 4) for name, b in boxes.items()}
+
+
+def test_a_few_steps_log_the_detectors_view_only(cache_dir, tmp_path):
+    """configs/model/centernet.yaml chooses the detection views: val photos with their boxes, no character views."""
+    from lpr.cli.train import train
+
+    train(compose_config("train", [
+        "experiment=detector", *SCENES, "data.synth.count={train: 8, val: 4, test: 4}", "data.batch_size=4",
+        "data.num_workers=0", "trainer.max_steps=2", "test=false", "callbacks.rich_progress_bar=null",
+        "+trainer.enable_progress_bar=false", f"paths.cache_dir={cache_dir}"], tmp_path))
+    events = EventAccumulator(str(tmp_path / "tensorboard"), size_guidance={"images": 0})
+    events.Reload()
+    assert events.Tags()["images"] == ["val/detections"]
+    [grid] = events.Images("val/detections")
+    assert grid.width > 128 and grid.height >= 128  # the 4 val scenes at 128 px, 4 a row
 
 
 @pytest.mark.slow

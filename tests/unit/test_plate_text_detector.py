@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pytest
 import torch
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from lpr.core.text_map import text_lines
 from lpr.training.text_map_module import plate_maps
@@ -49,6 +50,9 @@ def test_a_few_steps_train_export_and_read_as_a_text_finder(cache_dir, photo_fol
         f"paths.cache_dir={cache_dir}"])
     metrics = json.loads((run / "metrics.json").read_text())
     assert {"val/map_50", "test/recall_50", "train/dice_loss", "train/bce_loss"} <= set(metrics)
+    events = EventAccumulator(str(run / "tensorboard"), size_guidance={"images": 0})
+    events.Reload()
+    assert events.Tags()["images"] == ["val/detections"]  # a detector's view (configs/model/ppocr_det.yaml)
     exported = export(compose_config("export", [f"ckpt_path={best_ckpt(run)}", f"verify.plates_dir={photo_folder}",
                                                 "verify.max_photos=3"], tmp_path))
     assert exported["engine"] == "text_detector" and exported["verify/argmax_agree"] == 1.0

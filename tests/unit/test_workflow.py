@@ -33,7 +33,7 @@ def test_there_are_character_models():
 
 
 @pytest.mark.parametrize("model", CHAR_MODELS)
-def test_model_config_trains_and_logs_insight(model, tiny, tmp_path):
+def test_model_config_trains_and_logs_its_views(model, tiny, tmp_path):
     from lpr.cli.train import train
     from lpr.core.config import instantiate
 
