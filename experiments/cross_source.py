@@ -1,7 +1,7 @@
 """Cross-source figures for the whole-plate CRNN: how it reads a region's photos it has never seen any of.
 
     .venv/bin/python experiments/cross_source.py [--protocols zero_shot,leave_one_out,in_distribution]
-        [--regions us,eu,br] [--experiment crnn_plates_refit] [--steps 4000] [--override KEY=VALUE ...]
+        [--regions us,eu,br] [--experiment crnn_plates] [--no-refit] [--steps 4000] [--override KEY=VALUE ...]
         [--out logs/cross_source] [--threads 2] [--results experiments/RESULTS.md | --no-results]
 
 The held-out photos of a region still come from the same cameras, places and plate styles as its training
@@ -12,6 +12,9 @@ plates. The cross-dataset protocol (Laroca et al. 2022: train without a dataset,
 - leave_one_out: for each region, generated plates + the real train share of the other regions, read on that
   region's held-out photos only;
 - in_distribution: the experiment's recipe as it is (generated + all regions), read on every region.
+
+Each trains as the recipe's refit (`split.val_percent=0`: the train and val shares of the photos; --no-refit keeps
+the experiment's val share).
 
 Each training is `python -m lpr.train` into OUT/RUN (its log in OUT/RUN/train.log); a run dir that already holds
 metrics.json and checkpoints/best.ckpt from the same lpr.train overrides is reused, and one stopped midway (its
@@ -108,7 +111,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--protocols", default=",".join(PROTOCOLS))
     parser.add_argument("--regions", default=",".join(REGIONS))
-    parser.add_argument("--experiment", default="crnn_plates_refit")
+    parser.add_argument("--experiment", default="crnn_plates")
+    parser.add_argument("--refit", action=argparse.BooleanOptionalAction, default=True,
+                        help="train on the train and val shares of the photos (split.val_percent=0)")
     parser.add_argument("--steps", type=int, default=4000)
     parser.add_argument("--override", action="append", default=[],
                         help="one more lpr.train override, passed as given (repeatable)")
@@ -128,7 +133,8 @@ def main():
     scores, report = {"command": command, "steps": args.steps}, []
     for protocol, name, data, read_on in trainings(protocols, regions, photos):
         run_dir = out / name
-        overrides = [f"experiment={args.experiment}", f"trainer.max_steps={args.steps}", f"hydra.run.dir={run_dir}",
+        overrides = [f"experiment={args.experiment}", *(["split.val_percent=0"] if args.refit else []),
+                     f"trainer.max_steps={args.steps}", f"hydra.run.dir={run_dir}",
                      "test=false", "callbacks.rich_progress_bar=null", "+trainer.enable_progress_bar=false",
                      *data, *args.override]
         seconds = train(run_dir, overrides, args.threads)
@@ -156,8 +162,8 @@ def main():
     if subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO, capture_output=True,
                       text=True).stdout.strip():
         commit += " + uncommitted changes"
-    lines = [f"### {time.strftime('%Y-%m-%d %H:%M')} `experiments/cross_source.py`: experiment={args.experiment}, "
-             f"{args.steps} steps", "",
+    recipe = f"experiment={args.experiment}" + (" split.val_percent=0" if args.refit else "")
+    lines = [f"### {time.strftime('%Y-%m-%d %H:%M')} `experiments/cross_source.py`: {recipe}, {args.steps} steps", "",
              f"Command: `{command}`  ",
              f"Machine: {platform.platform()}, {args.threads} threads; commit {commit}.  ",
              f"Trainings: {', '.join(report)}.  ",

@@ -27,6 +27,16 @@ def test_every_experiment_composes(experiment, tmp_path):
     assert cfg.callbacks.model_checkpoint.monitor.startswith("val/")
 
 
+def test_the_whole_plate_variants_are_settings_of_one_experiment(tmp_path):
+    """The refit, the 40 x 160 input and the conv-only head are overrides of experiment=crnn_plates, not copies."""
+    assert not [name for name in EXPERIMENTS if name.startswith("crnn_plates_")]
+    cfg = compose_config("train", ["experiment=crnn_plates", "split.val_percent=0", "data.input_height=40",
+                                   "data.input_width=160", "model.net.rnn_hidden=0"], tmp_path)
+    net = instantiate(cfg.model.net)
+    assert instantiate(cfg.split).val_percent == 0 and (net.input_height, net.input_width) == (40, 160)
+    assert net.rnn is None and net(torch.rand(2, 1, 40, 160)).shape == (2, 40, len(ALPHABET) + 1)
+
+
 # The TensorBoard views of each model kind (configs/callbacks/views/), by the LightningModule a model config trains
 VIEWS = {"chars": {"misclassified_grid", "train_batch_sample"}, "plates": {"contact_sheet"},
          "detection": {"detection_grid"}}

@@ -1,5 +1,7 @@
-"""experiments/results_md.py: how experiments scripts add their figures to a section of RESULTS.md."""
+"""experiments/results_md.py: how experiments scripts add their figures to a section of RESULTS.md, and how README.md's
+results are written from its figures of record."""
 import importlib.util
+import re
 
 from tests.conftest import REPO
 
@@ -55,3 +57,48 @@ def test_a_run_names_its_command_machine_and_commit(tmp_path, monkeypatch):
                                    cwd=REPO).stdout.strip()
     assert "`experiments/speed.py`" in text and "experiments/speed.py --threads 2`" in text
     assert f"commit `{commit}`" in text and text.index("Held-out photos.") < text.index("| a |")
+
+
+LEDGER = """# Results
+
+## Figures of record
+
+| what | figure | exact command | machine | commit | README |
+|---|---|---|---|---|---|
+| speed | 120 plates/s | `python bench.py --threads 2` | 2-core CPU | `abc1234` | `bench.py` |
+| a check of one run | 0 errors | `python check.py` | 2-core CPU | `abc1234` | |
+| accuracy | 91.0 % | `python acc.py --subset holdout` | 2-core CPU | `def5678` | `acc.py` |
+| a row without the column | 3 s | `python old.py` | 2-core CPU | `0123456` |
+
+## Ledger of levers tried
+
+| lever | figure | README |
+|---|---|---|
+| not a figure of record | 1 | `lever.py` |
+"""
+
+
+def test_the_readme_gets_one_table_of_the_ledger_rows_marked_for_it(tmp_path):
+    module = results_md_module()
+    (tmp_path / "RESULTS.md").write_text(LEDGER)
+    readme = tmp_path / "README.md"
+    readme.write_text("# lpr\n\n## Results\n\nold figures\n\n## After\n\nkept\n")
+    module.write_readme(readme, tmp_path / "RESULTS.md")
+    table = ["| what | figure | command |", "|---|---|---|", "| speed | 120 plates/s | `bench.py` |",
+             "| accuracy | 91.0 % | `acc.py` |"]
+    assert readme.read_text() == ("# lpr\n\n## Results\n\n" + module.README_INTRO + "\n\n" + "\n".join(table)
+                                  + "\n\n## After\n\nkept\n")
+
+
+def test_the_readmes_results_are_what_the_ledger_writes(tmp_path):
+    """README.md's results are RESULTS.md's marked rows, as they are: after editing the ledger, run
+    `python experiments/results_md.py --readme`."""
+    module = results_md_module()
+    readme = (REPO / "README.md").read_text()
+    written = tmp_path / "README.md"
+    written.write_text(readme)
+    module.write_readme(written, REPO / "experiments" / "RESULTS.md")
+    assert written.read_text() == readme, "README.md's Results differ: python experiments/results_md.py --readme"
+    results = readme.split(f"\n{module.README_HEADING}\n")[1]
+    assert len(module.readme_rows(REPO / "experiments" / "RESULTS.md")) > 10
+    assert not re.search(r"\b(before|earlier|formerly|no longer|today|more draws|row above|rows below)\b", results)
