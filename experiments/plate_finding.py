@@ -26,7 +26,6 @@ import numpy as np
 import torch
 from hydra import compose, initialize_config_dir
 
-from lpr.cli.read import labelled_plate
 from lpr.cli.run_files import write_metrics
 from lpr.core.centre_decode import Detections
 from lpr.core.config import CONFIG_DIR, instantiate, shared_data_dir
@@ -35,6 +34,7 @@ from lpr.data.box_folders import load_box_folder
 from lpr.data.samples import PlateSample, load_plate_samples
 from lpr.reading.assemble import build_reader, model_paths
 from lpr.reading.detector import PlateFinder
+from lpr.reading.metrics import labelled_plate
 from lpr.core.pretrained import DETECTOR, READER
 from lpr.training.detect_module import DetectionScores
 

@@ -7,30 +7,31 @@ one row a plate, none for a photo without one; labelled photos are scored by the
 
 PATH is an image, a folder of images, a folder of plate crops with labels.csv, or an OpenALPR folder.
 `ckpt_path=MODEL.onnx` (from `lpr.export`; `shipped`, `fast`, `ppocr`) reads with onnxruntime only: no torch import.
-Prints `image<TAB>plate` per plate read, and `image<TAB><TAB>why` for a photo that gives none (no plate found, every
-reading below the locate mode's min_confidence, the image too small); writes predictions.csv (each plate's box,
-status and its characters' confidences), metrics.json (counts of each, and the plate metrics where labels exist) and a grid of the first failures (failures.png, also in TensorBoard) in the run dir. A bad file is
-one `error:` line and the rest is still read; the exit code is non-zero only when nothing could be read.
+Prints `image<TAB>plate` per plate read, and `image<TAB><TAB>status (detail)` for a photo that gives none (no plate
+found, none reads as one, every reading below the locate mode's min_confidence, the image too small); writes
+predictions.csv (each plate's box, status, detail and its characters' confidences), metrics.json (counts of each
+status, and the plate metrics where labels exist: lpr.reading.metrics) and a grid of the first failures
+(failures.png, also in TensorBoard) in the run dir. A bad file is one `error:` line and the rest is still read; the
+exit code is non-zero only when nothing could be read.
 """
 import csv
+import json
 import sys
 import time
 from pathlib import Path
 
 import cv2
-import numpy as np
 from omegaconf import DictConfig, ListConfig
 
 from lpr.cli.command import command
 from lpr.cli.run_files import atomic_open, write_metrics, write_provenance
-from lpr.core.boxes import box_iou
 from lpr.core.config import instantiate, instantiate_group
 from lpr.core.errors import LprError
-from lpr.core.plate_metrics import plate_metrics
 from lpr.data.samples import PlateSample
 from lpr.reading.assemble import as_list, build_reader, model_paths
 from lpr.reading.failures import failure_grid
 from lpr.reading.load import backend_of
+from lpr.reading.metrics import read_metrics, status_counts
 from lpr.reading.pipeline import PlateResult
 from lpr.reading.subset import select_samples
 
@@ -58,11 +59,12 @@ def read(cfg: DictConfig) -> dict:
 
     with atomic_open(run_dir / "predictions.csv", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["image", "text", "confidence", "x", "y", "w", "h", "status", "char_confidences"])
+        writer.writerow(["image", "text", "confidence", "x", "y", "w", "h", "status", "detail", "char_confidences"])
         for result in results:
             writer.writerow([result.sample.name, result.text, f"{result.confidence:.4f}", *(result.box or [""] * 4),
-                             result.status, " ".join(f"{c:.3f}" for c in result.char_confidences)])
-            print(f"{result.sample.name}\t{result.text}" + ("" if result.found else f"\t{result.status}"))
+                             result.status.value, result.detail,
+                             " ".join(f"{c:.3f}" for c in result.char_confidences)])
+            print(f"{result.sample.name}\t{result.text}" + ("" if result.found else f"\t{why_none(result)}"))
     if not reader.photos:
         raise LprError(f"{cfg.input}: nothing could be read ({len(problems)} problem(s) above)")
 
@@ -71,31 +73,19 @@ def read(cfg: DictConfig) -> dict:
                "photos_per_s": round(len(reader.photos) / elapsed, 2), **status_counts(results),
                "locate": reader.mode, "input": str(cfg.input), "ckpt_path": plain(cfg.ckpt_path),
                "backend": "torch" if checkpoints(paths) else "onnx"}
-    labelled = [r for r in results if r.sample.text is not None]
-    if reader.mode == "detector":
-        read_photos = {photo.image_path for photo in reader.photos}
-        metrics.update(detector_metrics(reader.photos, [s for s in samples if s.image_path in read_photos], plates))
-    elif labelled:
-        metrics.update(plate_metrics([r.text for r in labelled], [r.sample.text for r in labelled]))
-        boxed = [r for r in labelled if r.sample.box is not None]
-        if reader.mode == "auto" and boxed:
-            metrics["locate/recall"] = float(np.mean([r.box is not None and box_iou(r.box, r.sample.box) >= 0.5
-                                                      for r in boxed]))
+    metrics.update(read_metrics(reader.mode, reader.photos, samples, results))
+    labelled = [result for result in results if result.sample.text is not None]
     if labelled:
         log_failures(run_dir, labelled, cfg, tensorboard=checkpoints(paths) is not None)
     write_metrics(run_dir, metrics)
     summary = {k: v for k, v in metrics.items() if "/" in k or k == "plates_per_s"}
-    print(f"{summary}\nRun: {run_dir}  (predictions.csv, metrics.json)", file=sys.stderr)
+    print(f"{json.dumps(summary)}\nRun: {run_dir}  (predictions.csv, metrics.json)", file=sys.stderr)
     return metrics
 
 
-def status_counts(results: list[PlateResult]) -> dict:
-    """How many photos gave no plate, and why; how many were scaled down to be read."""
-    return {"n_no_plate": sum(not r.found for r in results),
-            "n_no_plate_found": sum(r.status.startswith("no plate found") for r in results),
-            "n_below_min_confidence": sum(r.status.startswith("no plate: ") for r in results),
-            "n_too_small": sum(r.status.startswith("image too small") for r in results),
-            "n_scaled_down": len({r.sample.name for r in results if "scaled down" in r.status})}
+def why_none(result: PlateResult) -> str:
+    """A photo without a plate, as its output line says it: the status and its detail."""
+    return f"{result.status.value} ({result.detail})" if result.detail else result.status.value
 
 
 def one_per_photo(samples: list[PlateSample]) -> list[PlateSample]:
@@ -104,33 +94,6 @@ def one_per_photo(samples: list[PlateSample]) -> list[PlateSample]:
     for sample in samples:
         listed.setdefault(sample.image_path, []).append(sample)
     return [plates[0] if len(plates) == 1 else PlateSample(path) for path, plates in listed.items()]
-
-
-def detector_metrics(photos: list[PlateSample], plates: list[PlateSample], results: list[PlateResult]) -> dict:
-    """Plates found per photo, and for each labelled plate of the photos read the plate metrics of the found plate
-    that is the labelled one (the best overlap with its box at IoU 0.5 or more; without a box, the most confident
-    of its photo): a plate not found reads as empty. locate/recall: the share of labelled boxes found."""
-    found: dict[Path, list[PlateResult]] = {}
-    for result in results:
-        found.setdefault(result.sample.image_path, []).append(result)
-    metrics = {"n_photos": len(photos), "n_plates_found": len(results),
-               "n_photos_without_plate": sum(photo.image_path not in found for photo in photos)}
-    labelled = [plate for plate in plates if plate.text is not None]
-    if labelled:
-        chosen = [labelled_plate(plate, found.get(plate.image_path, [])) for plate in labelled]
-        metrics.update(plate_metrics([r.text if r else "" for r in chosen], [photo.text for photo in labelled]))
-        boxed = [r for r, photo in zip(chosen, labelled) if photo.box is not None]
-        if boxed:
-            metrics["locate/recall"] = sum(r is not None for r in boxed) / len(boxed)
-    return metrics
-
-
-def labelled_plate(photo: PlateSample, found: list[PlateResult]) -> PlateResult | None:
-    if photo.box is None:
-        return max(found, key=lambda r: r.confidence, default=None)
-    overlaps = [(box_iou(r.box, photo.box), r) for r in found]
-    best = max(overlaps, key=lambda pair: pair[0], default=(0.0, None))
-    return best[1] if best[0] >= 0.5 else None
 
 
 def checkpoints(paths: list[str]) -> list[str] | None:

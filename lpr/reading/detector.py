@@ -1,8 +1,9 @@
 """A trained plate detector as a function from a photo to its plate boxes, on torch or on onnxruntime.
 
 The model is a checkpoint (`.ckpt`, torch) or an exported `MODEL.onnx` with its MODEL.json (onnxruntime only: no
-torch import), by lpr.reading.load's one rule; `shipped` names the one in lpr/pretrained/. Either way the photo is letterboxed the way the detector trained (`lpr.core.preprocess.letterbox`),
-and the net's packed output is decoded in NumPy (`lpr.core.centre_decode`), so both backends find the same boxes.
+torch import), by lpr.reading.load's one rule; `shipped` names the one in lpr/pretrained/. Either way the photo is
+letterboxed the way the detector trained (`lpr.core.preprocess.letterbox`), and the net's packed output is decoded
+in NumPy (`lpr.core.centre_decode`), so both backends find the same boxes.
 """
 from pathlib import Path
 from typing import Annotated

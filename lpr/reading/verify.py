@@ -27,10 +27,10 @@ class PlateCheck:
         plates = []
         while left:
             mine = [c for c in left if box_overlap(c.box, left[0].box) >= self.same_plate]
-            plates.append(mine[majority_reading(mine, list(range(len(mine))))[0]])
+            plates.append(mine[majority_reading(mine)[0]])
             left = [c for c in left if box_overlap(c.box, left[0].box) < self.same_plate]
         return sorted(plates, key=lambda candidate: -candidate.confidence)
 
     def why_none(self, candidates: int) -> str:
-        return (f"no plate: none of {candidates} candidates reads as a plate ({self.plate_chars[0]} to "
-                f"{self.plate_chars[1]} characters, {self.min_digits} digit(s) or more)")
+        return (f"none of {candidates} candidates reads {self.plate_chars[0]} to {self.plate_chars[1]} characters "
+                f"with {self.min_digits} digit(s) or more")

@@ -4,14 +4,15 @@ from collections import Counter, defaultdict
 from lpr.reading.engine import PlateReading
 
 
-def majority_reading(readings: list[PlateReading], positions: list[int]) -> tuple[int, float]:
-    """The reading most of a plate's crops agree on (ties: the larger summed confidence): the position of its most
-    confident crop, and its confidence summed over the crops that read it and divided by all read, so that a
-    reading only some crops agree on is less sure. One crop: that crop and its own confidence."""
+def majority_reading(readings: list[PlateReading]) -> tuple[int, float]:
+    """The reading most of a plate's readings agree on (ties: the larger summed confidence): the index of its most
+    confident one, and its confidence summed over the readings that agree and divided by all of them, so that a
+    reading only some crops agree on is less sure. One reading: that one and its own confidence."""
     votes, support = Counter(), defaultdict(float)
-    for position in positions:
-        votes[readings[position].text] += 1
-        support[readings[position].text] += readings[position].confidence
+    for reading in readings:
+        votes[reading.text] += 1
+        support[reading.text] += reading.confidence
     winner = max(votes, key=lambda text: (votes[text], support[text]))
-    position = max((p for p in positions if readings[p].text == winner), key=lambda p: readings[p].confidence)
-    return position, support[winner] / len(positions)
+    index = max((i for i, reading in enumerate(readings) if reading.text == winner),
+                key=lambda i: readings[i].confidence)
+    return index, support[winner] / len(readings)
