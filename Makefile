@@ -18,11 +18,12 @@ install: $(VENV)/.installed
 train: install
 	$(PY) -m lpr.train experiment=baseline
 
+# Two workers, one a core; a module's tests stay on one worker, so its session fixtures are made once.
 test: install
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2 --dist loadfile
 
 test-fast: install
-	$(PY) -m pytest -q -m "not slow"
+	$(PY) -m pytest -q -n 2 --dist loadfile -m "not slow"
 
 clean:
 	rm -rf $(VENV) logs data/cache

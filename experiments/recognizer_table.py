@@ -33,9 +33,7 @@ SOURCES = {"us": "openalpr-endtoend/us", "eu": "openalpr-endtoend/eu", "br": "op
 
 
 def reader_overrides(model: str, extra: list[str]) -> list[str]:
-    """lpr.read's overrides that name a model: checkpoints on torch, the rest on onnxruntime."""
-    if model.endswith(".ckpt"):
-        return [f"ckpt_path={model}", *extra]
+    """lpr.read's overrides that name a model (a checkpoint reads on torch, an ONNX model on onnxruntime)."""
     return [f"ckpt_path={model}", *extra]
 
 

@@ -30,6 +30,17 @@ REPO = PROJECT_DIR  # lpr runs from the project folder; importing it registers t
 CONFIGS = REPO / "configs"
 
 
+# The modules that train longest run first: `make test` spreads whole modules over two workers (pytest -n 2 --dist
+# loadfile), and a long one started last would leave the other worker idle.
+LONGEST_FIRST = ("test_detector.py", "test_char_detector.py", "test_workflow.py", "test_resume.py",
+                 "test_cli_errors.py")
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=lambda item: LONGEST_FIRST.index(item.path.name) if item.path.name in LONGEST_FIRST
+               else len(LONGEST_FIRST))
+
+
 def compose_config(config_name: str, overrides: list[str], run_dir: Path) -> DictConfig:
     """The config an entry point would get, with its run dir set to `run_dir` (as Hydra would at run time)."""
     GlobalHydra.instance().clear()
@@ -68,6 +79,28 @@ def run_cli(module: str, *overrides: str, cwd: Path = REPO) -> subprocess.Comple
     env = {**os.environ, "NO_ALBUMENTATIONS_UPDATE": "1"}
     return subprocess.run([sys.executable, "-m", module, *overrides], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=600)
+
+
+def run_in_process(module: str, *overrides: str) -> subprocess.CompletedProcess:
+    """`python -m MODULE OVERRIDES...` run in this process: what a user sees (its exit code, stdout and stderr) without
+    a new interpreter importing torch and Lightning again, seconds a run. For a command's refusals and short runs;
+    what needs a process of its own (signals, a base install without torch, the `lpr` script) uses run_cli."""
+    import contextlib
+    import importlib
+    import io
+
+    main = importlib.import_module(module).main
+    stdout, stderr, argv = io.StringIO(), io.StringIO(), sys.argv
+    sys.argv, code = [module, *overrides], 0
+    try:
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            main()
+    except SystemExit as exit:
+        code = exit.code if isinstance(exit.code, int) else int(exit.code is not None)
+    finally:
+        sys.argv = argv
+        GlobalHydra.instance().clear()
+    return subprocess.CompletedProcess([module, *overrides], code, stdout.getvalue(), stderr.getvalue())
 
 
 # The packages of pyproject.toml's `train` extra (torch, Lightning, albumentations ...), which `pip install .` leaves out.

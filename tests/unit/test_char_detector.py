@@ -19,7 +19,8 @@ from lpr.data.synth_plates import PlateSynth
 from lpr.reading.char_finder import DetectedChars, DetectedText, reading_order
 from lpr.reading.detector import PlateFinder
 from lpr.reading.load import load_engine
-from tests.conftest import CLEAN, REPO, TRAIN_EXTRA, best_ckpt, run_cli, train_run
+from tests.conftest import CLEAN, REPO, TRAIN_EXTRA, best_ckpt, run_in_process, train_run
+
 
 UNSEEN = ["KT7-4409", "AB 123 CD", "9XZ-553", "MN40 RTE", "PL-8817"]
 
@@ -36,7 +37,8 @@ def unseen_plate(printed: str, seed: int, **layout) -> tuple[np.ndarray, np.ndar
 def char_detector_run(cache_dir, tmp_path_factory):
     """A character detector trained for a few hundred steps on 1,000 generated plates."""
     return train_run(tmp_path_factory, "char_detector", [
-        "experiment=char_detector", "data.synth.count={train: 1000, val: 24, test: 16}", "trainer.max_steps=300",
+        "experiment=char_detector", "data.synth.count={train: 600, val: 24, test: 16}", "trainer.max_steps=300",
+        "data.batch_size=20",
         "model.optimizer.lr=0.006", "data.num_workers=0", "callbacks.early_stopping=null",
         "callbacks.rich_progress_bar=null", "+trainer.enable_progress_bar=false", f"paths.cache_dir={cache_dir}"])
 
@@ -83,8 +85,9 @@ def test_a_short_training_finds_the_characters_of_plates_it_never_saw(char_detec
 @pytest.mark.slow
 def test_onnx_finds_the_same_characters_and_the_classic_reader_reads_with_them(char_detector_run, small_ckpt,
                                                                               photo_folder, tmp_path):
-    exported = run_cli("lpr.export", f"ckpt_path={best_ckpt(char_detector_run)}", f"output={tmp_path / 'chars.onnx'}",
-                       f"verify.plates_dir={photo_folder}", f"hydra.run.dir={tmp_path / 'export'}")
+    exported = run_in_process("lpr.export", f"ckpt_path={best_ckpt(char_detector_run)}",
+                              f"output={tmp_path / 'chars.onnx'}", f"verify.plates_dir={photo_folder}",
+                              f"hydra.run.dir={tmp_path / 'export'}")
     assert exported.returncode == 0, exported.stderr[-2000:]
     floor = yaml.safe_load((REPO / "configs" / "segment" / "detector.yaml").read_text())["score_floor"]  # lpr.read's
     on_torch, on_onnx = (DetectedChars(str(model), score_floor=floor)
@@ -106,8 +109,8 @@ def test_onnx_finds_the_same_characters_and_the_classic_reader_reads_with_them(c
         f"print(len(DetectedChars(sys.argv[1], score_floor={floor})(cv2.imread(sys.argv[2])).char_boxes))"),
         str(tmp_path / "chars.onnx"), str(crops / "0.png")], capture_output=True, text=True)
     assert torch_free.returncode == 0 and int(torch_free.stdout) == len(found["0.png"]), torch_free.stderr[-2000:]
-    done = run_cli("lpr.read", f"ckpt_path={small_ckpt}", f"input={crops}", "locate=none", "segment=detector",
-                   f"segment.model={tmp_path / 'chars.onnx'}", f"hydra.run.dir={tmp_path / 'read'}")
+    done = run_in_process("lpr.read", f"ckpt_path={small_ckpt}", f"input={crops}", "locate=none", "segment=detector",
+                          f"segment.model={tmp_path / 'chars.onnx'}", f"hydra.run.dir={tmp_path / 'read'}")
     assert done.returncode == 0, done.stderr[-2000:]
     with open(tmp_path / "read" / "predictions.csv", newline="") as handle:
         read = {row["image"]: row["text"] for row in csv.DictReader(handle)}
@@ -120,8 +123,8 @@ def test_onnx_finds_the_same_characters_and_the_classic_reader_reads_with_them(c
 def test_one_network_reads_the_classes_of_what_it_finds_in_reading_order(char_reader_run, photo_folder, tmp_path):
     ckpt = best_ckpt(char_reader_run)
     assert isinstance(load_engine(ckpt), DetectedText)  # a checkpoint of 36 classes is a reader
-    exported = run_cli("lpr.export", f"ckpt_path={ckpt}", f"output={tmp_path / 'reader.onnx'}",
-                       f"verify.plates_dir={photo_folder}", f"hydra.run.dir={tmp_path / 'export'}")
+    exported = run_in_process("lpr.export", f"ckpt_path={ckpt}", f"output={tmp_path / 'reader.onnx'}",
+                              f"verify.plates_dir={photo_folder}", f"hydra.run.dir={tmp_path / 'export'}")
     assert exported.returncode == 0, exported.stderr[-2000:]
     plate, _, _ = unseen_plate("KT7-4409", 0)
     every_peak = {"score_floor": 1e-4, "max_boxes": 8}  # barely trained: read its eight likeliest characters
@@ -145,8 +148,8 @@ def test_a_character_outside_the_alphabet_refuses_the_folder(char, tmp_path):
 @pytest.mark.slow
 def test_lpr_detect_scores_the_character_detector_on_a_chars_csv_folder(char_detector_run, tmp_path):
     plates = PlateSynth(**CLEAN, count={"train": 6, "val": 0}).ensure(tmp_path / "cache") / "train"
-    done = run_cli("lpr.detect", f"detector={best_ckpt(char_detector_run)}", f"input={plates}",
-                   f"hydra.run.dir={tmp_path / 'detect'}")
+    done = run_in_process("lpr.detect", f"detector={best_ckpt(char_detector_run)}", f"input={plates}",
+                          f"hydra.run.dir={tmp_path / 'detect'}")
     assert done.returncode == 0, done.stderr[-2000:]
     metrics = json.loads((tmp_path / "detect" / "metrics.json").read_text())
     assert metrics["n_true"] == sum(len(s.boxes) for s in load_box_folder(plates))

@@ -1,7 +1,8 @@
-"""Bad input through the real CLIs: one `error: <file>: <problem>` line, exit code 2, no traceback."""
+"""Bad input through the real CLIs: one `error: <file>: <problem>` line, exit code 2, no traceback. Each command runs
+in this process (tests.conftest.run_in_process) unless what it checks needs a process of its own."""
 import pytest
 
-from tests.conftest import assert_clean_error, run_cli, run_without_torch
+from tests.conftest import assert_clean_error, run_cli, run_in_process, run_without_torch
 
 
 @pytest.fixture(scope="module")
@@ -26,58 +27,59 @@ def not_a_root(tmp_path_factory):
 ])
 def test_train_refuses_bad_input(overrides, expected, not_a_root, photo_folder, tmp_path):
     overrides = [o.replace("NOT_A_ROOT", str(not_a_root)).replace("PHOTOS", str(photo_folder)) for o in overrides]
-    assert_clean_error(run_cli("lpr.train", *overrides, f"hydra.run.dir={tmp_path}",
-                               f"paths.cache_dir={tmp_path / 'cache'}"), expected)
+    assert_clean_error(run_in_process("lpr.train", *overrides, f"hydra.run.dir={tmp_path}",
+                                      f"paths.cache_dir={tmp_path / 'cache'}"), expected)
 
 
 @pytest.mark.slow
 def test_resuming_from_no_checkpoint_or_another_models_is_one_line(small_ckpt, tmp_path):
     text = tmp_path / "notes.ckpt"
     text.write_text("not a checkpoint")
-    assert_clean_error(run_cli("lpr.train", f"ckpt_path={text}", f"hydra.run.dir={tmp_path / 'a'}"),
+    assert_clean_error(run_in_process("lpr.train", f"ckpt_path={text}", f"hydra.run.dir={tmp_path / 'a'}"),
                        "notes.ckpt: not a readable checkpoint")
-    assert_clean_error(run_cli("lpr.train", f"ckpt_path={small_ckpt}", "model=seed_cnn", f"hydra.run.dir={tmp_path / 'b'}",
-                               f"paths.cache_dir={tmp_path / 'cache'}"), "weights do not fit the model")
+    assert_clean_error(run_in_process("lpr.train", f"ckpt_path={small_ckpt}", "model=seed_cnn",
+                                      f"hydra.run.dir={tmp_path / 'b'}", f"paths.cache_dir={tmp_path / 'cache'}"),
+                       "weights do not fit the model")
 
 
 @pytest.mark.slow
 def test_eval_refuses_missing_and_corrupt_checkpoints(char_root, tmp_path):
-    missing = run_cli("lpr.eval", f"ckpt_path={tmp_path / 'none.ckpt'}", f"data.root={char_root}",
-                      f"hydra.run.dir={tmp_path}")
+    missing = run_in_process("lpr.eval", f"ckpt_path={tmp_path / 'none.ckpt'}", f"data.root={char_root}",
+                             f"hydra.run.dir={tmp_path}")
     assert_clean_error(missing, "none.ckpt: checkpoint not found")
     corrupt = tmp_path / "corrupt.ckpt"
     corrupt.write_bytes(b"\x80\x02 this is not a checkpoint")
-    assert_clean_error(run_cli("lpr.eval", f"ckpt_path={corrupt}", f"data.root={char_root}",
-                               f"hydra.run.dir={tmp_path}"), "corrupt.ckpt: not a readable checkpoint")
+    assert_clean_error(run_in_process("lpr.eval", f"ckpt_path={corrupt}", f"data.root={char_root}",
+                                      f"hydra.run.dir={tmp_path}"), "corrupt.ckpt: not a readable checkpoint")
 
 
 @pytest.mark.slow
 def test_eval_refuses_a_batch_size_below_one(small_ckpt, char_root, tmp_path):
-    assert_clean_error(run_cli("lpr.eval", f"ckpt_path={small_ckpt}", f"data.root={char_root}", "data.batch_size=-1",
-                               f"hydra.run.dir={tmp_path}"), "config value `batch_size`")
+    assert_clean_error(run_in_process("lpr.eval", f"ckpt_path={small_ckpt}", f"data.root={char_root}",
+                                      "data.batch_size=-1", f"hydra.run.dir={tmp_path}"), "config value `batch_size`")
 
 
 @pytest.mark.slow
 def test_eval_refuses_unknown_class_folder_and_plate_checkpoints(small_ckpt, small_crnn_ckpt, char_root, tmp_path):
     (tmp_path / "data" / "class_?").mkdir(parents=True)
-    process = run_cli("lpr.eval", f"ckpt_path={small_ckpt}", f"data.root={tmp_path / 'data'}",
-                      f"hydra.run.dir={tmp_path / 'run'}")
+    process = run_in_process("lpr.eval", f"ckpt_path={small_ckpt}", f"data.root={tmp_path / 'data'}",
+                             f"hydra.run.dir={tmp_path / 'run'}")
     assert_clean_error(process, "class_?: class folder is not one of 0-9, A-Z")
-    process = run_cli("lpr.eval", f"ckpt_path={small_crnn_ckpt}", f"data.root={char_root}",
-                      f"hydra.run.dir={tmp_path / 'run2'}")
+    process = run_in_process("lpr.eval", f"ckpt_path={small_crnn_ckpt}", f"data.root={char_root}",
+                             f"hydra.run.dir={tmp_path / 'run2'}")
     assert_clean_error(process, "crnn.ckpt: a whole-plate (crnn) recognizer checkpoint, not a character classifier")
 
 
 @pytest.mark.slow
 def test_unknown_config_key_is_named_in_hydras_words_with_lprs_exit_code(tmp_path):
-    process = run_cli("lpr.train", "data.bogus=1", f"hydra.run.dir={tmp_path}")
+    process = run_in_process("lpr.train", "data.bogus=1", f"hydra.run.dir={tmp_path}")
     assert process.returncode == 2 and "Traceback" not in process.stderr
     assert "Key 'bogus' is not in struct" in process.stderr
 
 
 @pytest.mark.slow
 def test_a_value_left_missing_is_named(tmp_path):
-    assert_clean_error(run_cli("lpr.read", f"input={tmp_path}", f"hydra.run.dir={tmp_path / 'run'}"),
+    assert_clean_error(run_in_process("lpr.read", f"input={tmp_path}", f"hydra.run.dir={tmp_path / 'run'}"),
                        "ckpt_path: no value given (add ckpt_path=... to the command)")
 
 
@@ -86,8 +88,8 @@ def test_read_refuses_labels_csv_without_its_columns(small_ckpt, tmp_path):
     crops = tmp_path / "crops"
     crops.mkdir()
     (crops / "labels.csv").write_text("file,plate\na.png,ABC123\n")
-    process = run_cli("lpr.read", f"ckpt_path={small_ckpt}", f"input={crops}", "locate=none",
-                      f"hydra.run.dir={tmp_path / 'run'}")
+    process = run_in_process("lpr.read", f"ckpt_path={small_ckpt}", f"input={crops}", "locate=none",
+                             f"hydra.run.dir={tmp_path / 'run'}")
     assert_clean_error(process, "labels.csv: needs a header `image,text`")
 
 
@@ -108,25 +110,25 @@ def test_every_entry_point_answers_a_run_folder_it_cannot_make_and_an_unknown_ke
     root included, can write) and Hydra refusing an override, in every entry point."""
     a_file = tmp_path / "a_file"
     a_file.write_text("")
-    assert_clean_error(run_cli(module, f"hydra.run.dir={a_file / 'run'}"), f"{a_file / 'run'}: Not a directory")
-    assert_clean_error(run_cli(module, "nosuchkey=1", f"hydra.run.dir={tmp_path / 'run'}"),
+    assert_clean_error(run_in_process(module, f"hydra.run.dir={a_file / 'run'}"), f"{a_file / 'run'}: Not a directory")
+    assert_clean_error(run_in_process(module, "nosuchkey=1", f"hydra.run.dir={tmp_path / 'run'}"),
                        "config: Could not override 'nosuchkey'. To append to your config use +nosuchkey=1")
-    assert_clean_error(run_cli(module, "model=nosuch", f"hydra.run.dir={tmp_path / 'run'}"), "config: ")
+    assert_clean_error(run_in_process(module, "model=nosuch", f"hydra.run.dir={tmp_path / 'run'}"), "config: ")
 
 
 @pytest.mark.slow
 def test_export_to_a_folder_it_cannot_write_is_one_line_and_leaves_nothing(small_crnn_ckpt, tmp_path):
     a_file = tmp_path / "a_file"
     a_file.write_text("")
-    assert_clean_error(run_cli("lpr.export", f"ckpt_path={small_crnn_ckpt}", f"output={a_file / 'crnn.onnx'}",
-                               f"hydra.run.dir={tmp_path / 'run'}"), f"{a_file}: exists and is not a folder")
+    assert_clean_error(run_in_process("lpr.export", f"ckpt_path={small_crnn_ckpt}", f"output={a_file / 'crnn.onnx'}",
+                                      f"hydra.run.dir={tmp_path / 'run'}"), f"{a_file}: exists and is not a folder")
     assert not list(tmp_path.rglob("*.onnx"))
 
 
 @pytest.mark.slow
 def test_read_refuses_a_batch_below_one_as_a_config_value(small_ckpt, photo_folder, tmp_path):
-    assert_clean_error(run_cli("lpr.read", f"ckpt_path={small_ckpt}", f"input={photo_folder}", "batch_plates=-1",
-                               f"hydra.run.dir={tmp_path / 'run'}"), "config value `batch_plates`")
+    assert_clean_error(run_in_process("lpr.read", f"ckpt_path={small_ckpt}", f"input={photo_folder}", "batch_plates=-1",
+                                      f"hydra.run.dir={tmp_path / 'run'}"), "config value `batch_plates`")
 
 
 @pytest.mark.slow
@@ -135,11 +137,11 @@ def test_a_path_with_spaces_and_accents_reads_quoted_and_unquoted_says_how(small
     folder.mkdir()
     photo = folder / "car é.jpg"
     photo.write_bytes(sorted(photo_folder.glob("*.jpg"))[0].read_bytes())
-    quoted = run_cli("lpr.read", f"ckpt_path={small_ckpt}", f"input='{photo}'", "locate=none",
-                     f"hydra.run.dir={tmp_path / 'run'}")
+    quoted = run_in_process("lpr.read", f"ckpt_path={small_ckpt}", f"input='{photo}'", "locate=none",
+                            f"hydra.run.dir={tmp_path / 'run'}")
     assert quoted.returncode == 0 and quoted.stdout.startswith("car é.jpg\t"), quoted.stderr[-2000:]
-    assert_clean_error(run_cli("lpr.read", f"ckpt_path={small_ckpt}", f"input={photo}", f"hydra.run.dir={tmp_path}"),
-                       "is quoted: \"key='/my photos/é (1).jpg'\"")
+    assert_clean_error(run_in_process("lpr.read", f"ckpt_path={small_ckpt}", f"input={photo}",
+                                      f"hydra.run.dir={tmp_path}"), "is quoted: \"key='/my photos/é (1).jpg'\"")
 
 
 @pytest.mark.parametrize("module, overrides, expected", [
@@ -175,5 +177,5 @@ def test_a_missing_value_another_value_refers_to_is_named():
 
 
 def test_an_experiments_missing_value_is_named_before_training(tmp_path):
-    assert_clean_error(run_cli("lpr.train", "experiment=reader_distilled", f"hydra.run.dir={tmp_path}"),
+    assert_clean_error(run_in_process("lpr.train", "experiment=reader_distilled", f"hydra.run.dir={tmp_path}"),
                        "pseudo_labels: no value given (add pseudo_labels=... to the command)")

@@ -11,7 +11,7 @@ from lpr.data.samples import load_plate_samples
 from lpr.data.synth_plates import PlateSynth
 from lpr.models.crnn import CRNN
 from lpr.training.plate_module import PlateMetrics, encode_texts
-from tests.conftest import PLATE_TEXTS, compose_config, photo_split, run_cli, tiny_crnn
+from tests.conftest import PLATE_TEXTS, compose_config, photo_split, run_in_process, tiny_crnn
 
 
 def log_probs_of(path: list[int], peak: float = 0.9, classes: int = 37) -> np.ndarray:
@@ -160,7 +160,7 @@ def test_short_training_leaves_a_checkpoint_the_reader_uses(photo_folder, tmp_pa
     readings = engine.read_crops(crops)
     assert len(readings) == 2 and all(isinstance(reading, PlateReading) for reading in readings)
     assert all(isinstance(r.text, str) and 0.0 <= r.confidence <= 1.0 for r in readings)
-    result = run_cli("lpr.read", f"ckpt_path={ckpt}", f"input={photo_folder}", "locate=box", "subset=holdout",
-                     f"hydra.run.dir={tmp_path / 'read'}")
+    result = run_in_process("lpr.read", f"ckpt_path={ckpt}", f"input={photo_folder}", "locate=box", "subset=holdout",
+                            f"hydra.run.dir={tmp_path / 'read'}")
     assert result.returncode == 0, result.stderr[-2000:]
     assert len([line for line in result.stdout.splitlines() if "\t" in line]) == 2  # the two held-out photos

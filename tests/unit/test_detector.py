@@ -12,7 +12,8 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 
 from lpr.core.centre_decode import pairwise_iou
 from lpr.reading.detector import PlateFinder
-from tests.conftest import REPO, assert_clean_error, best_ckpt, compose_config, run_cli, train_run
+from tests.conftest import REPO, assert_clean_error, best_ckpt, compose_config, run_in_process, train_run
+
 
 SCENES = ["data.roots=null", "data.synth.plates_per_scene=[0.1,0.5,0.4]", "data.synth.plate_width=[0.22,0.35]",
           "data.synth.size=[[320,400],[240,300]]", "data.synth.photo_p=0", "data.synth.clutter=[0,4]",
@@ -128,8 +129,8 @@ def test_reading_with_the_detector_gives_a_row_a_plate(detector_run, unseen_scen
 @pytest.mark.slow
 def test_detect_writes_and_scores_the_boxes_of_a_labelled_folder(detector_run, unseen_scenes, tmp_path):
     run_dir = tmp_path / "run"
-    finished = run_cli("lpr.detect", f"detector={best_ckpt(detector_run)}", f"input={unseen_scenes}", "draw=true",
-                       f"hydra.run.dir={run_dir}")
+    finished = run_in_process("lpr.detect", f"detector={best_ckpt(detector_run)}", f"input={unseen_scenes}",
+                              "draw=true", f"hydra.run.dir={run_dir}")
     assert finished.returncode == 0, finished.stderr[-2000:]
     metrics = json.loads((run_dir / "metrics.json").read_text())
     assert metrics["n_photos"] == 3 and metrics["n_true"] == 4 and metrics["detect/recall_50"] == 1.0
@@ -142,12 +143,12 @@ def test_detect_writes_and_scores_the_boxes_of_a_labelled_folder(detector_run, u
 def test_a_box_outside_its_image_is_one_line(tmp_path, small_crnn_ckpt):
     cv2.imwrite(str(tmp_path / "a.jpg"), np.zeros((40, 60, 3), np.uint8))
     (tmp_path / "boxes.csv").write_text("image,x,y,w,h\na.jpg,50,10,30,10\n")
-    assert_clean_error(run_cli("lpr.detect", f"detector={small_crnn_ckpt}", f"input={tmp_path}",
-                               f"hydra.run.dir={tmp_path / 'run'}"), "outside the 60x40 image a.jpg")
-    assert_clean_error(run_cli("lpr.detect", f"detector={small_crnn_ckpt}", f"input={tmp_path / 'a.jpg'}",
-                               f"hydra.run.dir={tmp_path / 'run'}"), "crnn")
-    finished = run_cli("lpr.train", "experiment=detector", "data.synth=null", f"data.roots=[{{path: {tmp_path}}}]",
-                       f"hydra.run.dir={tmp_path / 'train'}")
+    assert_clean_error(run_in_process("lpr.detect", f"detector={small_crnn_ckpt}", f"input={tmp_path}",
+                                      f"hydra.run.dir={tmp_path / 'run'}"), "outside the 60x40 image a.jpg")
+    assert_clean_error(run_in_process("lpr.detect", f"detector={small_crnn_ckpt}", f"input={tmp_path / 'a.jpg'}",
+                                      f"hydra.run.dir={tmp_path / 'run'}"), "crnn")
+    finished = run_in_process("lpr.train", "experiment=detector", "data.synth=null",
+                              f"data.roots=[{{path: {tmp_path}}}]", f"hydra.run.dir={tmp_path / 'train'}")
     assert_clean_error(finished, "outside the 60x40 image a.jpg")
 
 
@@ -160,8 +161,8 @@ def test_odd_photos_are_searched_and_a_corrupt_one_is_one_line(detector_run, tmp
     cv2.imwrite(str(folder / "rgba.png"), np.full((60, 90, 4), 200, np.uint8))
     (folder / "broken.jpg").write_bytes(b"not a jpeg")
     run_dir = tmp_path / "run"
-    finished = run_cli("lpr.detect", f"detector={best_ckpt(detector_run)}", f"input={folder}",
-                       f"hydra.run.dir={run_dir}")
+    finished = run_in_process("lpr.detect", f"detector={best_ckpt(detector_run)}", f"input={folder}",
+                              f"hydra.run.dir={run_dir}")
     errors = [line for line in finished.stderr.splitlines() if line.startswith("error: ")]
     assert finished.returncode == 0 and "Traceback" not in finished.stderr
     assert len(errors) == 1 and "broken.jpg" in errors[0]

@@ -139,15 +139,15 @@ def test_boxes_csv_with_text_is_a_labelled_plate_root_split_by_drive(tmp_path):
 
 def test_a_teachers_sure_readings_of_unlabelled_photos_become_a_plate_root(photo_folder, tmp_path):
     from lpr.core.pretrained import DETECTOR
-    from tests.conftest import run_cli
+    from tests.conftest import run_in_process
 
     photos = tmp_path / "unlabelled"
     photos.mkdir()
     for path in photo_folder.glob("*.jpg"):  # the photos without their labels
         (photos / path.name).write_bytes(path.read_bytes())
     run_dir = tmp_path / "label"
-    result = run_cli("lpr.label", "ckpt_path=ppocr", f"input={photos}", "subset=all",
-                     f"locate.detector.model={DETECTOR}", "min_confidence=0.5", f"hydra.run.dir={run_dir}")
+    result = run_in_process("lpr.label", "ckpt_path=ppocr", f"input={photos}", "subset=all",
+                            f"locate.detector.model={DETECTOR}", "min_confidence=0.5", f"hydra.run.dir={run_dir}")
     assert result.returncode == 0, result.stderr[-2000:]
     labels = list(csv.DictReader((run_dir / "train" / "labels.csv").open()))
     truth = {s.image_path.stem: s.text for s in load_plate_samples(photo_folder)[0]}

@@ -18,7 +18,7 @@ from lpr.reading.ctc import CtcEngine
 from lpr.reading.engine import Engine, PlateReading
 from lpr.reading.locate import Locate
 from lpr.vision.segment import CharSegmenter
-from tests.conftest import PLATE_TEXTS, clean_plate, compose_config, photo_split, run_cli
+from tests.conftest import PLATE_TEXTS, clean_plate, compose_config, photo_split, run_in_process
 
 
 def run_read(tmp_path, *overrides):
@@ -296,7 +296,7 @@ def test_load_engine_picks_the_engine_of_the_checkpoints_kind(small_ckpt, small_
 
 def assert_cli_reads(ckpt, folder, run_dir, count: int):
     """`python -m lpr.read locate=box` of `folder` succeeds with a printed row and a reading per labelled photo."""
-    done = run_cli("lpr.read", f"ckpt_path={ckpt}", f"input={folder}", "locate=box", f"hydra.run.dir={run_dir}")
+    done = run_in_process("lpr.read", f"ckpt_path={ckpt}", f"input={folder}", "locate=box", f"hydra.run.dir={run_dir}")
     assert done.returncode == 0, done.stderr
     assert len([line for line in done.stdout.splitlines() if "\t" in line]) == count
     assert json.loads((run_dir / "metrics.json").read_text())["plate/n"] == count
@@ -308,14 +308,14 @@ def test_cli_reads_and_nothing_readable_exits_non_zero(small_ckpt, photo_folder,
 
     empty = tmp_path / "empty"
     empty.mkdir()
-    done = run_cli("lpr.read", f"ckpt_path={small_ckpt}", f"input={empty}", f"hydra.run.dir={tmp_path / 'cli2'}")
+    done = run_in_process("lpr.read", f"ckpt_path={small_ckpt}", f"input={empty}", f"hydra.run.dir={tmp_path / 'cli2'}")
     assert done.returncode != 0
     assert done.stderr.strip().splitlines()[-1].startswith(f"error: {empty}")
     assert "Traceback" not in done.stderr
 
     (empty / "junk.jpg").write_bytes(b"\x00" * 10)
-    done = run_cli("lpr.read", f"ckpt_path={small_ckpt}", f"input={empty}", "locate=none",
-                   f"hydra.run.dir={tmp_path / 'cli3'}")
+    done = run_in_process("lpr.read", f"ckpt_path={small_ckpt}", f"input={empty}", "locate=none",
+                          f"hydra.run.dir={tmp_path / 'cli3'}")
     assert done.returncode != 0 and "junk.jpg" in done.stderr and "Traceback" not in done.stderr
 
 
@@ -413,8 +413,8 @@ def test_val_compares_checkpoints_and_ensembles_on_their_own_val_share(small_crn
 
 @pytest.mark.slow
 def test_read_prints_results_on_stdout_and_logs_on_stderr(small_ckpt, photo_folder, tmp_path):
-    process = run_cli("lpr.read", f"ckpt_path={small_ckpt}", f"input={photo_folder}", "locate=auto",
-                      "locate.locator.cascade=no_such_cascade.xml", f"hydra.run.dir={tmp_path}")
+    process = run_in_process("lpr.read", f"ckpt_path={small_ckpt}", f"input={photo_folder}", "locate=auto",
+                             "locate.locator.cascade=no_such_cascade.xml", f"hydra.run.dir={tmp_path}")
     assert process.returncode == 0, process.stderr[-2000:]
     assert "Haar cascade no_such_cascade.xml unavailable" in process.stderr  # an INFO line, logged
     # image<TAB>plate, and image<TAB><TAB>why for a photo without one (this barely trained reader is sure of none)

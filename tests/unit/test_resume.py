@@ -12,7 +12,7 @@ import torch
 from lpr.core.errors import LprError
 from lpr.models.seed_cnn import SeedCNN
 from lpr.training.checkpoint import load_trained
-from tests.conftest import REPO, compose_config, run_cli
+from tests.conftest import REPO, compose_config, run_in_process
 
 
 @pytest.fixture
@@ -92,7 +92,7 @@ def test_sigterm_saves_a_checkpoint_and_the_run_resumes_in_its_folder(tiny_train
     """What a scheduler or `timeout` does: SIGTERM mid-training. The run stops within seconds with its last.ckpt;
     `ckpt_path=<run dir>` alone resumes it in the same folder and ends where the uninterrupted run ends."""
     progress = ("callbacks.rich_progress_bar", "+trainer.enable_progress_bar")  # tiny_train's are off: on here
-    longer = [*(o for o in tiny_train if not o.startswith(progress)), "data.batch_size=8", "trainer.max_epochs=3",
+    longer = [*(o for o in tiny_train if not o.startswith(progress)), "data.batch_size=8", "trainer.max_epochs=2",
               "callbacks.rich_progress_bar.every_n_steps=5"]
     run_dir = tmp_path / "run"
     process = subprocess.Popen([sys.executable, "-m", "lpr.train", *longer, f"hydra.run.dir={run_dir}"], cwd=REPO,
@@ -112,14 +112,14 @@ def test_sigterm_saves_a_checkpoint_and_the_run_resumes_in_its_folder(tiny_train
     assert "Traceback" not in "".join(lines) and not (run_dir / "metrics.json").exists()
     stopped_at = torch.load(run_dir / "checkpoints" / "last.ckpt", weights_only=False)["global_step"]
 
-    resumed = run_cli("lpr.train", f"ckpt_path={run_dir}")
+    resumed = run_in_process("lpr.train", f"ckpt_path={run_dir}")
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     metrics = json.loads((run_dir / "metrics.json").read_text())
-    straight = run_cli("lpr.train", *longer, f"hydra.run.dir={tmp_path / 'straight'}")
+    straight = run_in_process("lpr.train", *longer, f"hydra.run.dir={tmp_path / 'straight'}")
     assert straight.returncode == 0, straight.stderr[-2000:]
     uninterrupted = json.loads((tmp_path / "straight" / "metrics.json").read_text())
     steps = [torch.load(d / "checkpoints" / "last.ckpt", weights_only=False)["global_step"]
              for d in (run_dir, tmp_path / "straight")]
     assert 0 < stopped_at < steps[0] == steps[1]
-    assert metrics["epochs"] == uninterrupted["epochs"] == 3 and metrics["best_ckpt"].startswith(str(run_dir))
+    assert metrics["epochs"] == uninterrupted["epochs"] == 2 and metrics["best_ckpt"].startswith(str(run_dir))
     assert len(list((run_dir / "tensorboard").glob("events.out.tfevents.*"))) >= 2  # one TensorBoard, continued

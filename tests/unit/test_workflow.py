@@ -11,7 +11,7 @@ from lightning import LightningModule
 from omegaconf import OmegaConf
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-from tests.conftest import CONFIGS, compose_config, hydra_config, run_cli, synth_train
+from tests.conftest import CONFIGS, compose_config, hydra_config, run_cli, run_in_process, synth_train
 
 # configs/model/ also holds nets for other tasks (the plate CRNN); these tests are for the character classifiers
 CHAR_MODELS = [path.stem for path in sorted((CONFIGS / "model").glob("*.yaml"))
@@ -78,7 +78,7 @@ def test_grid_sweep_writes_runs_that_compare_tabulates(tiny, char_root, tmp_path
     from lpr.cli.eval import evaluate
 
     sweep = tmp_path / "sweep"
-    result = run_cli("lpr.train", "-m", "model=small_cnn,resnet", *tiny, f"hydra.sweep.dir={sweep}")
+    result = run_in_process("lpr.train", "-m", "model=small_cnn,resnet", *tiny, f"hydra.sweep.dir={sweep}")
     assert result.returncode == 0, result.stderr[-3000:]
     assert sorted(path.parent.name for path in sweep.glob("*/metrics.json")) == ["0", "1"]
 
@@ -125,8 +125,8 @@ def test_ddp_on_cpu_trains_one_epoch_with_two_processes(tiny, tmp_path):
 def test_a_training_writing_to_a_pipe_logs_its_progress(cache_dir, tmp_path):
     quiet = ("callbacks.rich_progress_bar=null", "+trainer.enable_progress_bar=false")
     overrides = [o for o in synth_train(cache_dir) if o not in quiet]
-    result = run_cli("lpr.train", *overrides, "callbacks.rich_progress_bar.every_n_steps=5",
-                     f"hydra.run.dir={tmp_path}")
+    result = run_in_process("lpr.train", *overrides, "callbacks.rich_progress_bar.every_n_steps=5",
+                            f"hydra.run.dir={tmp_path}")
     assert result.returncode == 0, result.stderr[-3000:]
     steps = re.findall(r"epoch (\d) step (\d+)/(\d+) \([\d.]+ steps/s, \d+m\d\ds left\)", result.stderr)
     assert [int(step) for _, step, _ in steps][:2] == [5, 10]
