@@ -30,7 +30,7 @@ from lpr.core.centre_decode import pairwise_iou
 from lpr.core.config import CONFIG_DIR, instantiate, shared_data_dir
 from lpr.core.images import read_image
 from lpr.data.samples import load_plate_samples
-from lpr.reading.load import load_engine
+from lpr.reading.engines.load import load_engine
 from lpr.vision.segment import CharSegmenter
 
 from detector_benchmark import run

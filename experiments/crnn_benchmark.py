@@ -24,8 +24,8 @@ from lpr.core.config import shared_data_dir
 from lpr.core.images import read_image
 from lpr.data.samples import load_plate_samples
 from lpr.data.split import PhotoSplit
-from lpr.reading.ctc import CtcEngine
-from lpr.reading.load import load_engine
+from lpr.reading.engines.ctc import CtcEngine
+from lpr.reading.engines.load import load_engine
 from lpr.models.checkpoint import checkpoint_kind, load_checkpoint
 
 from plates_benchmark import REGIONS, read_defaults, region_formats, run_read

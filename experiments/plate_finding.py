@@ -33,7 +33,7 @@ from lpr.core.images import load_photo
 from lpr.data.box_folders import load_box_folder
 from lpr.data.samples import PlateSample, load_plate_samples
 from lpr.reading.assemble import build_reader, model_paths
-from lpr.reading.detector import PlateFinder
+from lpr.reading.locate.plate_detector import PlateFinder
 from lpr.reading.metrics import labelled_plate
 from lpr.core.pretrained import DETECTOR, READER
 from lpr.training.detect_module import DetectionScores

@@ -23,7 +23,7 @@ from lpr.core.boxes import crop_box
 from lpr.core.config import CONFIG_DIR, instantiate, shared_data_dir
 from lpr.core.images import read_image
 from lpr.data.samples import load_plate_samples
-from lpr.reading.load import load_engine
+from lpr.reading.engines.load import load_engine
 
 from detector_benchmark import run
 from results_md import append_run, output_arguments

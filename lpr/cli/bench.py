@@ -29,9 +29,9 @@ from lpr.core.images import read_image
 from lpr.core.plate_metrics import plate_metrics
 from lpr.core.preprocess import chars_to_batch
 from lpr.data.samples import PlateSample, load_plate_samples
-from lpr.reading.classic import ClassicEngine
-from lpr.reading.engine import Engine
-from lpr.reading.load import load_engines
+from lpr.reading.engines.classic import ClassicEngine
+from lpr.reading.engines.base import Engine
+from lpr.reading.engines.load import load_engines
 from lpr.reading.pipeline import PlateReader
 
 

@@ -28,9 +28,9 @@ from lpr.core.errors import LprError
 from lpr.core.images import IMAGE_SUFFIXES, PhotoLimits, load_photo
 from lpr.core.pretrained import SHIPPED
 from lpr.data.box_folders import BoxSample, DetectionRoot, holds_boxes, load_box_folder
-from lpr.reading.detector import PlateFinder
-from lpr.reading.onnx_model import load_reader_info, reader_info_path
-from lpr.reading.text_finder import TextFinder
+from lpr.reading.locate.plate_detector import PlateFinder
+from lpr.reading.engines.onnx_model import load_reader_info, reader_info_path
+from lpr.reading.locate.text_finder import TextFinder
 
 TEXT = "text"  # detector=text: the shipped text detector
 

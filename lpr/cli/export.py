@@ -17,7 +17,7 @@ from lpr.cli.command import command
 from lpr.cli.run_files import write_json_atomic, write_metrics, write_provenance
 from lpr.core.alphabet import ALPHABET
 from lpr.core.errors import LprError
-from lpr.reading.onnx_model import reader_info_path
+from lpr.reading.engines.onnx_model import reader_info_path
 
 
 def export(cfg: DictConfig) -> dict:

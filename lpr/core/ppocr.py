@@ -1,5 +1,5 @@
 """PP-OCR's text recognizer as RapidOCR's wheel ships it (PaddleOCR's weights, Apache-2.0), and how its symbols map
-onto lpr's alphabet: shared by the engine that reads with it (lpr.reading.ppocr) and the net that fine-tunes it
+onto lpr's alphabet: shared by the engine that reads with it (lpr.reading.engines.ppocr) and the net that fine-tunes it
 (lpr.models.ppocr_rec)."""
 import unicodedata
 from importlib.util import find_spec

@@ -1,5 +1,5 @@
 """DB's probability map -> text boxes, as PaddleOCR's DB post-processing makes them: shared by the text finder that
-reads with PP-OCR's detector (lpr.reading.text_finder) and the fine-tune that trains it on plates.
+reads with PP-OCR's detector (lpr.reading.locate.text_finder) and the fine-tune that trains it on plates.
 
 A region of pixels above `pixel_floor` is a line, scored by the mean probability inside its rotated rectangle and
 grown by `unclip` (DB's shrunk-region rule: area x unclip / perimeter each way); lpr keeps the upright box around it.

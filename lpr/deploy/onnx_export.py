@@ -22,10 +22,10 @@ from lpr.data.chars import AlphabetImageFolder, split_dir
 from lpr.data.box_folders import load_box_folder
 from lpr.data.samples import load_plate_samples
 from lpr.models.centernet import PackedOutputs
-from lpr.reading.detector import PlateFinder
-from lpr.reading.onnx_model import OnnxModel
-from lpr.reading.text_finder import TextFinder
-from lpr.reading.torch_model import TorchModel
+from lpr.reading.locate.plate_detector import PlateFinder
+from lpr.reading.engines.onnx_model import OnnxModel
+from lpr.reading.locate.text_finder import TextFinder
+from lpr.reading.engines.torch_model import TorchModel
 from lpr.training.checkpoint import load_trained
 
 
@@ -145,13 +145,13 @@ def export_detector(cfg: DictConfig, onnx_path: Path, write_info: Callable[[dict
 
 def export_text_detector(cfg: DictConfig, onnx_path: Path, write_info: Callable[[dict], None]) -> dict:
     """A fine-tuned PP-OCR text detector as PP-OCR ships detectors (its input, the probability map out, any size in
-    multiples of 32), so lpr.reading.text_finder reads it: `locate.text_finder.model=MODEL.onnx`. Checked on real
+    multiples of 32), so lpr.reading.locate.text_finder reads it: `locate.text_finder.model=MODEL.onnx`. Checked on real
     photos: both runtimes must find the same boxes (IoU 0.99 or more); their recall is reported."""
     detector = load_trained(cfg.ckpt_path, kind="text_detector")
     net = detector.net.probability_net().eval()
     export_onnx(net, (3, 64, 64), ("x", "maps"), onnx_path, cfg.opset, any_size=True)
     write_info({"engine": "text_detector", "input_name": "x", "output_name": "maps",
-                "preprocessing": "lpr.reading.text_finder.TextFinder.batch: BGR scaled to [-1, 1], sides multiples "
+                "preprocessing": "lpr.reading.locate.text_finder.TextFinder.batch: BGR scaled to [-1, 1], sides multiples "
                                  "of 32", "decoding": "lpr.core.text_map.text_lines"})
     samples = load_box_folder(cfg.verify.plates_dir)[:cfg.verify.max_photos]
     finder = TextFinder(str(onnx_path), min_height=1)

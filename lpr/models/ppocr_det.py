@@ -4,7 +4,7 @@ text in real photos rather than from random weights.
 Its graph comes from the ONNX file (lpr/pretrained/text_detector.onnx, the one RapidOCR's wheel ships) through
 lpr.models.ppocr_graph, returning the per-pixel text logits its sigmoid would turn into DB's probability map.
 Fine-tuned on plate boxes, "text" comes to mean "plate"; exported (`lpr.export`) it is again a PP-OCR detector, read
-by lpr.reading.text_finder like the one it started from.
+by lpr.reading.locate.text_finder like the one it started from.
 """
 import torch
 from torch import nn
@@ -32,5 +32,5 @@ class PpOcrTextDetector(nn.Module):
 
     def probability_net(self) -> nn.Module:
         """The net as PP-OCR ships detectors: PP-OCR's input in, the text probability map out (what lpr.export
-        writes, so lpr.reading.text_finder reads the fine-tune as it reads the detector it started from)."""
+        writes, so lpr.reading.locate.text_finder reads the fine-tune as it reads the detector it started from)."""
         return nn.Sequential(self.graph, nn.Sigmoid())

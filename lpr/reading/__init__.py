@@ -1,2 +1,4 @@
-"""Reading plates: the Engine protocol, the classic and CTC engines on torch or onnxruntime, the vote and the
-pipeline from photos to readings. Nothing here imports torch unless a torch engine is loaded."""
+"""Reading plates, inference only, laid out by stage: locate/ (where a photo's crops come from), segment/ (learned
+segmentation), engines/ (what reads a crop, on torch or onnxruntime), vote, the pipeline, and the one assembly of
+a reader (assemble; `Reader` in api). Nothing here imports training, and nothing imports torch unless a checkpoint
+is read."""

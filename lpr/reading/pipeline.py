@@ -25,7 +25,7 @@ from lpr.core.boxes import crop_box, scaled, xywh
 from lpr.core.errors import LprError
 from lpr.core.images import PhotoLimits, load_photo
 from lpr.data.samples import PlateSample
-from lpr.reading.engine import Engine, PlateReading
+from lpr.reading.engines.base import Engine, PlateReading
 from lpr.reading.locate import Locate, Margin
 from lpr.reading.vote import majority_reading
 from lpr.vision.segment import Segmentation, Segmenter

@@ -1,7 +1,7 @@
 """The vote among several readings of one plate: crops at several margins, and the members of an ensemble."""
 from collections import Counter, defaultdict
 
-from lpr.reading.engine import PlateReading
+from lpr.reading.engines.base import PlateReading
 
 
 def majority_reading(readings: list[PlateReading]) -> tuple[int, float]:

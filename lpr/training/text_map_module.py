@@ -42,7 +42,7 @@ def dice_loss(logits: torch.Tensor, maps: torch.Tensor) -> torch.Tensor:
 
 class PlateTextDetector(DetectionLoop):
     """DB training of `net` ((N, 3, S, S) RGB -> (N, 1, S, S) plate logits) on photos and boxes: balanced
-    cross-entropy plus `dice_weight` x dice on the shrunk plate maps. Boxes are decoded as lpr.reading.text_finder
+    cross-entropy plus `dice_weight` x dice on the shrunk plate maps. Boxes are decoded as lpr.reading.locate.text_finder
     decodes PP-OCR's map (`pixel_floor`, `unclip`); `score_floor`, `map_floor` and `max_boxes` as the CenterNet
     detector's. `engine="text_detector"` tells its checkpoints apart."""
 

@@ -51,7 +51,7 @@ class Segmentation:
 
 
 # What the classic reader segments with: a plate crop -> its characters. CharSegmenter cuts them by contours;
-# lpr.reading.char_finder.DetectedChars by a trained character detector (segment=detector).
+# lpr.reading.segment.char_detector.DetectedChars by a trained character detector (segment=detector).
 Segmenter = Callable[[np.ndarray], Segmentation]
 
 

@@ -16,9 +16,9 @@ from lpr.core.centre_decode import pairwise_iou
 from lpr.core.errors import LprError
 from lpr.data.box_folders import load_box_folder
 from lpr.data.synth_plates import PlateSynth
-from lpr.reading.char_finder import DetectedChars, DetectedText, reading_order
-from lpr.reading.detector import PlateFinder
-from lpr.reading.load import load_engine
+from lpr.reading.segment.char_detector import DetectedChars, DetectedText, reading_order
+from lpr.reading.locate.plate_detector import PlateFinder
+from lpr.reading.engines.load import load_engine
 from tests.conftest import CLEAN, REPO, TRAIN_EXTRA, best_ckpt, run_in_process, train_run
 
 
@@ -105,7 +105,7 @@ def test_onnx_finds_the_same_characters_and_the_classic_reader_reads_with_them(c
         csv.writer(handle).writerows(rows)
     torch_free = subprocess.run([sys.executable, "-c", (
         f"import sys\nfor name in {TRAIN_EXTRA!r}: sys.modules[name] = None\n"
-        "import cv2\nfrom lpr.reading.char_finder import DetectedChars\n"
+        "import cv2\nfrom lpr.reading.segment.char_detector import DetectedChars\n"
         f"print(len(DetectedChars(sys.argv[1], score_floor={floor})(cv2.imread(sys.argv[2])).char_boxes))"),
         str(tmp_path / "chars.onnx"), str(crops / "0.png")], capture_output=True, text=True)
     assert torch_free.returncode == 0 and int(torch_free.stdout) == len(found["0.png"]), torch_free.stderr[-2000:]

@@ -114,8 +114,8 @@ def test_a_final_fit_without_real_val_share_validates_on_generated_plates(photo_
 
 
 def test_a_checkpoint_of_another_kind_is_refused(small_ckpt, small_crnn_ckpt, tmp_path):
-    from lpr.reading.ctc import CtcEngine
-    from lpr.reading.load import load_engine
+    from lpr.reading.engines.ctc import CtcEngine
+    from lpr.reading.engines.load import load_engine
     from lpr.models.checkpoint import checkpoint_kind
     from lpr.training.checkpoint import load_trained
 
@@ -147,8 +147,8 @@ def test_a_checkpoint_of_another_kind_is_refused(small_ckpt, small_crnn_ckpt, tm
 @pytest.mark.slow
 def test_short_training_leaves_a_checkpoint_the_reader_uses(photo_folder, tmp_path):
     from lpr.cli.train import train
-    from lpr.reading.engine import PlateReading
-    from lpr.reading.load import load_engine
+    from lpr.reading.engines.base import PlateReading
+    from lpr.reading.engines.load import load_engine
 
     cfg = compose_config("train", tiny_crnn(tmp_path / "cache"), tmp_path / "run")
     metrics = train(cfg)

@@ -11,7 +11,7 @@ from hydra.utils import instantiate
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from lpr.core.centre_decode import pairwise_iou
-from lpr.reading.detector import PlateFinder
+from lpr.reading.locate.plate_detector import PlateFinder
 from tests.conftest import REPO, assert_clean_error, best_ckpt, compose_config, run_in_process, train_run
 
 

@@ -110,10 +110,10 @@ def test_crnn_export_matches_torch_on_plate_boxes_and_reads_without_torch(export
 
 @pytest.mark.slow
 def test_load_engine_reads_an_export_by_its_reader_info(exported, exported_crnn, tmp_path):
-    from lpr.reading.classic import ClassicEngine
-    from lpr.reading.ctc import CtcEngine
-    from lpr.reading.load import load_engine
-    from lpr.reading.onnx_model import load_reader_info, reader_info_path
+    from lpr.reading.engines.classic import ClassicEngine
+    from lpr.reading.engines.ctc import CtcEngine
+    from lpr.reading.engines.load import load_engine
+    from lpr.reading.engines.onnx_model import load_reader_info, reader_info_path
 
     model_path = exported[1] / "char_classifier.onnx"
     classic = load_engine(model_path, threads=1)

@@ -17,7 +17,7 @@ FUZZ = settings(max_examples=40, deadline=5000, suppress_health_check=[HealthChe
 def reader(small_ckpt, tmp_path_factory):
     """The classic engine and the plate locator exactly as `lpr.read locate=auto` builds them."""
     from lpr.core.config import instantiate
-    from lpr.reading.load import load_engine
+    from lpr.reading.engines.load import load_engine
 
     cfg = compose_config("read", [f"ckpt_path={small_ckpt}", "input=unused"], tmp_path_factory.mktemp("fuzz"))
     return load_engine(small_ckpt, instantiate(cfg.segment)), instantiate(cfg.locate.locator)

@@ -30,7 +30,7 @@ def test_a_shrunk_plate_region_decodes_back_to_its_plate(box):
 def test_the_fine_tune_starts_from_the_text_detector(tmp_path):
     """Before any step, the converted net gives the map the shipped ONNX gives (its logits through a sigmoid)."""
     from lpr.models.ppocr_det import PpOcrTextDetector
-    from lpr.reading.text_finder import TextFinder
+    from lpr.reading.locate.text_finder import TextFinder
 
     finder = TextFinder()
     photo = np.random.default_rng(0).integers(0, 255, (96, 128, 3), np.uint8)

@@ -15,8 +15,8 @@ from lpr.core.ctc_decode import ctc_greedy_decode
 from lpr.core.preprocess import plates_to_batch
 from lpr.data.plates import plate_split
 from lpr.data.samples import load_plate_samples
-from lpr.reading.load import load_engine
-from lpr.reading.ppocr import PpOcrEngine
+from lpr.reading.engines.load import load_engine
+from lpr.reading.engines.ppocr import PpOcrEngine
 from tests.conftest import best_ckpt, clean_plate, compose_config, photo_split, train_run
 
 # A recognizer's symbols as PP-OCR's metadata lists them, after the blank: separators, lower case, full width, CJK.

@@ -13,9 +13,9 @@ import torch
 from lpr.core.errors import LprError, exit_on_lpr_error
 from lpr.core.formats import PlateFormats
 from lpr.data.samples import load_plate_samples
-from lpr.reading.classic import ClassicEngine
-from lpr.reading.ctc import CtcEngine
-from lpr.reading.engine import Engine, PlateReading
+from lpr.reading.engines.classic import ClassicEngine
+from lpr.reading.engines.ctc import CtcEngine
+from lpr.reading.engines.base import Engine, PlateReading
 from lpr.reading.locate import Locate
 from lpr.vision.segment import CharSegmenter
 from tests.conftest import PLATE_TEXTS, clean_plate, compose_config, photo_split, run_in_process
@@ -208,7 +208,7 @@ def test_bad_reading_settings_are_one_error_line(small_ckpt, photo_folder, tmp_p
 
 
 def test_engine_classifies_the_characters_of_all_plates_in_slices(small_ckpt, photo_folder):
-    from lpr.reading.torch_model import TorchModel
+    from lpr.reading.engines.torch_model import TorchModel
     from lpr.training.checkpoint import load_trained
 
     classifier = load_trained(small_ckpt, kind="classifier")
@@ -281,7 +281,7 @@ def test_the_ctc_engine_reads_plate_readings_with_formats_and_unsure_ends():
 def test_load_engine_picks_the_engine_of_the_checkpoints_kind(small_ckpt, small_crnn_ckpt):
     from pydantic import ValidationError
 
-    from lpr.reading.load import load_engine, load_engines
+    from lpr.reading.engines.load import load_engine, load_engines
 
     classic = load_engine(small_ckpt, CharSegmenter(polarity="dark"), PlateFormats(["AAA9999"]))
     assert isinstance(classic, ClassicEngine) and classic.input_size == 28

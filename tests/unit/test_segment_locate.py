@@ -11,7 +11,7 @@ from lpr.core.boxes import box_iou, crop_box
 from lpr.core.images import read_image
 from lpr.core.preprocess import chars_to_batch
 from lpr.data.samples import load_plate_samples
-from lpr.vision.locate import PlateLocator
+from lpr.reading.locate.opencv import PlateLocator
 from lpr.vision.segment import CharSegmenter, Segmentation
 from tests.conftest import PLATE_TEXTS, clean_plate, synthetic_photo
 

@@ -1,4 +1,4 @@
-"""Finding plates as text (PP-OCR's text detector, lpr.reading.text_finder) and the reader as the verifier of every
+"""Finding plates as text (PP-OCR's text detector, lpr.reading.locate.text_finder) and the reader as the verifier of every
 candidate (lpr.reading.pipeline): small plates found, one row a plate, none where no plate is."""
 from pathlib import Path
 
@@ -11,8 +11,8 @@ from lpr.core.boxes import box_overlap
 from lpr.core.centre_decode import pairwise_iou
 from lpr.data.samples import PlateSample
 from lpr.reading.pipeline import PlateResult
-from lpr.reading.text_finder import TextFinder
-from lpr.reading.verify import PlateCheck
+from lpr.reading.locate.text_finder import TextFinder
+from lpr.reading.locate.verify import PlateCheck
 from tests.conftest import clean_plate, synthetic_photo
 
 

@@ -17,8 +17,8 @@ from pydantic import Field, PositiveFloat, PositiveInt, validate_call
 from lpr.core.centre_decode import Detections
 from lpr.core.pretrained import SHIPPED, TEXT_DETECTOR, shipped_or
 from lpr.core.text_map import text_lines
-from lpr.reading.detector import Probability
-from lpr.reading.onnx_model import OnnxModel
+from lpr.reading.locate.plate_detector import Probability
+from lpr.reading.engines.onnx_model import OnnxModel
 
 STRIDE = 32  # the net's input sides are multiples of this
 

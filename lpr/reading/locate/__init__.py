@@ -7,10 +7,10 @@ from typing import Literal
 import pydantic.dataclasses
 from pydantic import Field, PositiveInt, model_validator
 
-from lpr.reading.detector import PlateFinder
-from lpr.reading.text_finder import TextFinder
-from lpr.reading.verify import PlateCheck
-from lpr.vision.locate import PlateLocator
+from lpr.reading.locate.plate_detector import PlateFinder
+from lpr.reading.locate.text_finder import TextFinder
+from lpr.reading.locate.verify import PlateCheck
+from lpr.reading.locate.opencv import PlateLocator
 
 Margin = tuple[float, float]  # grown around a box: fractions of its width and height
 

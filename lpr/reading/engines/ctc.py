@@ -6,7 +6,7 @@ import numpy as np
 from lpr.core.ctc_decode import ctc_greedy_decode
 from lpr.core.formats import PlateFormats
 from lpr.core.preprocess import inputs_to_batch, plate_input
-from lpr.reading.engine import Engine, PlateReading
+from lpr.reading.engines.base import Engine, PlateReading
 
 
 class CtcEngine(Engine):

@@ -12,9 +12,9 @@ from lpr.core.errors import LprError
 from lpr.core.formats import PlateFormats
 from lpr.core.ppocr import model_file
 from lpr.core.pretrained import SHIPPED_READERS, pretrained
-from lpr.reading.classic import ClassicEngine
-from lpr.reading.ctc import CtcEngine
-from lpr.reading.engine import Engine
+from lpr.reading.engines.classic import ClassicEngine
+from lpr.reading.engines.ctc import CtcEngine
+from lpr.reading.engines.base import Engine
 from lpr.vision.segment import CharSegmenter, Segmenter
 
 Backend = Literal["torch", "onnx"]
@@ -39,7 +39,7 @@ def load_engines(paths: list[str], segmenter: Segmenter | None = None, formats: 
     """One engine per checkpoint (torch) or MODEL.onnx (onnx, with lpr.export's MODEL.json beside it): several are
     an ensemble. Each is told the region's plate formats; a whole-plate one also how sure a character at a
     reading's end must be. `threads`: torch's or onnxruntime's intra-op threads (None: all cores); `ppocr`: a PP-OCR
-    recognizer's settings (lpr.reading.ppocr.PpOcrEngine)."""
+    recognizer's settings (lpr.reading.engines.ppocr.PpOcrEngine)."""
     if threads and any(backend_of(path) == "torch" for path in paths):
         import torch
 
@@ -52,8 +52,8 @@ def load_engine(path: str | Path, segmenter: Segmenter | None = None, formats: P
     """The classic engine for a character classifier, the CTC engine for a whole-plate recognizer. A classic
     engine segments with `segmenter`, or (onnx) as its model was exported."""
     if backend_of(path) == "onnx":
-        from lpr.reading.onnx_model import OnnxModel, load_reader_info
-        from lpr.reading.ppocr import load_ppocr
+        from lpr.reading.engines.onnx_model import OnnxModel, load_reader_info
+        from lpr.reading.engines.ppocr import load_ppocr
 
         path = reader_file(path)
         model = OnnxModel(path, threads)
@@ -69,7 +69,7 @@ def load_engine(path: str | Path, segmenter: Segmenter | None = None, formats: P
         model.check_input(path, size, size)
         return ClassicEngine(model, segmenter or CharSegmenter(**info["segment"]), size, formats)
     from lpr.models.checkpoint import trained_net
-    from lpr.reading.torch_model import TorchModel
+    from lpr.reading.engines.torch_model import TorchModel
 
     net, hyper_parameters = trained_net(path)
     engine = hyper_parameters.get("engine", "classifier")
@@ -85,8 +85,8 @@ def load_engine(path: str | Path, segmenter: Segmenter | None = None, formats: P
 def detector_engine(path: str | Path, num_classes: int, formats: PlateFormats | None, threads: int | None) -> Engine:
     """A detector that classes each character it finds reads plates (experiment=char_reader); one of plates or of
     unnamed characters does not."""
-    from lpr.reading.char_finder import DetectedText
-    from lpr.reading.detector import PlateFinder
+    from lpr.reading.segment.char_detector import DetectedText
+    from lpr.reading.locate.plate_detector import PlateFinder
 
     if num_classes != len(ALPHABET):
         raise LprError(f"{path}: a detector of {num_classes} class(es) finds plates or characters, it does not read "

@@ -17,8 +17,8 @@ from pydantic import Field, NonNegativeFloat, validate_call
 from lpr.core.alphabet import ALPHABET
 from lpr.core.centre_decode import Detections
 from lpr.core.formats import PlateFormats
-from lpr.reading.detector import PlateFinder, Probability
-from lpr.reading.engine import Engine, PlateReading
+from lpr.reading.locate.plate_detector import PlateFinder, Probability
+from lpr.reading.engines.base import Engine, PlateReading
 from lpr.vision.blobs import EMPTY_BOXES
 from lpr.vision.segment import Segmentation, cut_characters
 

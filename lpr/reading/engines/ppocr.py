@@ -16,8 +16,8 @@ from lpr.core.alphabet import ALPHABET
 from lpr.core.errors import LprError
 from lpr.core.ppocr import alphabet_columns, output_symbols
 from lpr.core.formats import PlateFormats
-from lpr.reading.ctc import CtcEngine
-from lpr.reading.onnx_model import OnnxModel
+from lpr.reading.engines.ctc import CtcEngine
+from lpr.reading.engines.onnx_model import OnnxModel
 
 Fold = Literal["blank", "drop"]
 

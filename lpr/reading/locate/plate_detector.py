@@ -1,7 +1,7 @@
 """A trained plate detector as a function from a photo to its plate boxes, on torch or on onnxruntime.
 
 The model is a checkpoint (`.ckpt`, torch) or an exported `MODEL.onnx` with its MODEL.json (onnxruntime only: no
-torch import), by lpr.reading.load's one rule; `shipped` names the one in lpr/pretrained/. Either way the photo is
+torch import), by lpr.reading.engines.load's one rule; `shipped` names the one in lpr/pretrained/. Either way the photo is
 letterboxed the way the detector trained (`lpr.core.preprocess.letterbox`), and the net's packed output is decoded
 in NumPy (`lpr.core.centre_decode`), so both backends find the same boxes.
 """
@@ -16,7 +16,7 @@ from lpr.core.centre_decode import Detections, decode_centres
 from lpr.core.errors import LprError
 from lpr.core.preprocess import letterbox
 from lpr.core.pretrained import DETECTOR, shipped_or
-from lpr.reading.load import backend_of
+from lpr.reading.engines.load import backend_of
 
 Probability = Annotated[float, Field(gt=0, lt=1)]
 
@@ -36,7 +36,7 @@ class PlateFinder:
                  nms_iou: Probability | None = None, threads: int | None = None):
         path = Path(shipped_or(model, DETECTOR))
         if backend_of(path) == "onnx":
-            from lpr.reading.onnx_model import OnnxModel, load_reader_info
+            from lpr.reading.engines.onnx_model import OnnxModel, load_reader_info
 
             self.net, info = OnnxModel(path, threads), load_reader_info(path)
             if info.get("engine") != "detector":
@@ -44,7 +44,7 @@ class PlateFinder:
         else:
             from lpr.models.centernet import PackedOutputs
             from lpr.models.checkpoint import trained_net
-            from lpr.reading.torch_model import TorchModel
+            from lpr.reading.engines.torch_model import TorchModel
 
             net, hyper_parameters = trained_net(path, kind="detector")
             self.net = TorchModel(PackedOutputs(net))

@@ -6,7 +6,7 @@ import numpy as np
 from lpr.core.alphabet import ALPHABET
 from lpr.core.formats import PlateFormats
 from lpr.core.preprocess import chars_to_batch
-from lpr.reading.engine import Engine, PlateReading
+from lpr.reading.engines.base import Engine, PlateReading
 from lpr.vision.segment import Segmentation, Segmenter
 
 
