@@ -30,7 +30,7 @@ from lpr.core.errors import LprError
 from lpr.data.samples import PlateSample
 from lpr.reading.assemble import as_list, build_reader, model_paths
 from lpr.reading.failures import failure_grid
-from lpr.reading.engines.load import backend_of
+from lpr.reading.runtime import backend_of
 from lpr.reading.metrics import read_metrics, status_counts
 from lpr.reading.pipeline import PlateResult
 from lpr.reading.subset import select_samples

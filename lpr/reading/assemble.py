@@ -8,7 +8,8 @@ from omegaconf import DictConfig, ListConfig, OmegaConf
 from lpr.core.config import instantiate
 from lpr.core.errors import LprError, missing_value
 from lpr.core.formats import PlateFormats
-from lpr.reading.engines.load import backend_of, load_engines, reader_file
+from lpr.reading.engines.load import load_engines
+from lpr.reading.runtime import backend_of, reader_file
 from lpr.reading.pipeline import PlateReader
 
 

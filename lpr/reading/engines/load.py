@@ -1,35 +1,20 @@
-"""Loading a reader: the engine a checkpoint (torch) or an exported model (onnx) asks for, by its kind.
-
-One rule picks the backend: an exported model (`.onnx`, PP-OCR's recognizer and the shipped models included) reads
-on onnxruntime without importing torch, anything else is a checkpoint read with torch."""
+"""Loading a reader: the engine a checkpoint (torch) or an exported model (onnx) asks for, by its kind; which runtime
+reads a file is lpr.reading.runtime's one rule."""
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field, PositiveInt, validate_call
 
 from lpr.core.alphabet import ALPHABET
 from lpr.core.errors import LprError
 from lpr.core.formats import PlateFormats
-from lpr.core.ppocr import model_file
-from lpr.core.pretrained import SHIPPED_READERS, pretrained
 from lpr.reading.engines.classic import ClassicEngine
-from lpr.reading.engines.ctc import CtcEngine
 from lpr.reading.engines.base import Engine
+from lpr.reading.engines.ctc import CtcEngine
+from lpr.reading.runtime import backend_of, reader_file
 from lpr.vision.segment import CharSegmenter, Segmenter
 
-Backend = Literal["torch", "onnx"]
 EdgeMinProb = Annotated[float, Field(ge=0, lt=1)]
-
-
-def reader_file(path: str | Path) -> str:
-    """The file of a reader: a path as given, a shipped reader by its name (`shipped`, `fast`), or PP-OCR's
-    recognizer (`ppocr`)."""
-    return pretrained(SHIPPED_READERS[str(path)]) if str(path) in SHIPPED_READERS else model_file(path)
-
-
-def backend_of(path: str | Path) -> Backend:
-    """onnx for an exported model, torch for a checkpoint (a `.ckpt` or a run folder)."""
-    return "onnx" if reader_file(path).endswith(".onnx") else "torch"
 
 
 @validate_call(config={"arbitrary_types_allowed": True})  # refuse wrong settings with their name

@@ -16,7 +16,7 @@ from lpr.core.centre_decode import Detections, decode_centres
 from lpr.core.errors import LprError
 from lpr.core.preprocess import letterbox
 from lpr.core.pretrained import DETECTOR, shipped_or
-from lpr.reading.engines.load import backend_of
+from lpr.reading.runtime import backend_of
 
 Probability = Annotated[float, Field(gt=0, lt=1)]
 
