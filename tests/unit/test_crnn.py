@@ -164,3 +164,23 @@ def test_short_training_leaves_a_checkpoint_the_reader_uses(photo_folder, tmp_pa
                             f"hydra.run.dir={tmp_path / 'read'}")
     assert result.returncode == 0, result.stderr[-2000:]
     assert len([line for line in result.stdout.splitlines() if "\t" in line]) == 2  # the two held-out photos
+
+
+def test_a_call_is_read_in_batches_of_like_width_with_the_readings_in_order():
+    """Crops go through the model batch_crops at a time, the narrowest together, and come back in the order given."""
+    from lpr.core.alphabet import ALPHABET
+    from lpr.reading.engines.ctc import CtcEngine
+
+    def recognize(batch):  # reads each crop as the character its width names; records each batch's widths
+        widths = batch[:, 0].sum(axis=(1, 2)).astype(int)
+        batches.append(widths.tolist())
+        log_probs = np.full((len(batch), 1, len(ALPHABET) + 1), -30.0, np.float32)
+        log_probs[np.arange(len(batch)), 0, 1 + widths] = 0.0
+        return log_probs
+
+    batches = []
+    engine = CtcEngine(recognize, 1, 8, batch_crops=2)
+    engine.batch = lambda inputs: np.stack([np.pad(x, ((0, 0), (0, 0), (0, 8 - x.shape[-1]))) for x in inputs])
+    crops = [np.ones((1, 1, width), np.float32) for width in (5, 1, 3, 2, 4)]
+    assert [reading.text for reading in engine.read_prepared(crops)] == [ALPHABET[w] for w in (5, 1, 3, 2, 4)]
+    assert batches == [[1, 2], [3, 4], [5]]

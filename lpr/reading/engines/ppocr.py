@@ -24,15 +24,15 @@ Fold = Literal["blank", "drop"]
 
 class PpOcrEngine(CtcEngine):
     """A PP-OCR recognition ONNX on onnxruntime: a colour crop resized to `height` rows, aspect kept (at most
-    `max_width` columns), scaled to [-1, 1]; a call's crops padded to the widest (at least `min_width`); its output
-    read as a CTC recognizer's over lpr's classes."""
+    `max_width` columns), scaled to [-1, 1]; a batch's crops padded to the widest (at least `min_width`), `batch_crops`
+    a batch; its output read as a CTC recognizer's over lpr's classes."""
 
     def __init__(self, model: OnnxModel, symbols: list[str], formats: PlateFormats | None = None,
                  edge_min_prob: float = 0.0, fold: Fold = "blank", height: int = 48, min_width: int = 160,
-                 max_width: int = 480):
+                 max_width: int = 480, batch_crops: int = 16):
         if fold not in ("blank", "drop"):
             raise LprError(f"fold: {fold!r} is not one of blank, drop")
-        super().__init__(self.log_probs, height, min_width, formats, edge_min_prob)
+        super().__init__(self.log_probs, height, min_width, formats, edge_min_prob, batch_crops)
         self.model, self.min_width, self.max_width = model, min_width, max_width
         columns = alphabet_columns(symbols)
         if model.input_shape[1:3] != [3, height]:
