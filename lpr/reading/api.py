@@ -93,14 +93,16 @@ def whole_image(result) -> tuple[int, int, int, int]:
 
 
 def as_bgr(image) -> np.ndarray:
-    """A NumPy array (grey, BGR or BGRA) or a PIL image as a BGR uint8 array."""
+    """A NumPy array (grey as H x W or H x W x 1, BGR or BGRA) or a PIL image as a BGR uint8 array."""
     if isinstance(image, np.ndarray):
-        if image.dtype != np.uint8 or image.ndim not in (2, 3):
-            raise LprError(f"image: a {image.dtype} array of shape {image.shape}; give uint8 H x W (x 3 or 4)")
+        if image.dtype != np.uint8 or image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] not in (1, 3, 4)):
+            raise LprError(f"image: a {image.dtype} array of shape {image.shape}; give uint8 H x W (x 1, 3 or 4)")
+        if not image.size:
+            raise LprError(f"image: an empty array of shape {image.shape}")
         import cv2
 
-        if image.ndim == 2:
-            return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+        if image.ndim == 2 or image.shape[2] == 1:
+            return cv2.cvtColor(image.reshape(image.shape[:2]), cv2.COLOR_GRAY2BGR)
         return cv2.cvtColor(image, cv2.COLOR_BGRA2BGR) if image.shape[2] == 4 else image
     if hasattr(image, "convert"):  # a PIL image: RGB
         return np.ascontiguousarray(np.asarray(image.convert("RGB"))[:, :, ::-1])

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import cv2
 import matplotlib
+import numpy as np
 import pytest
 import yaml
 
@@ -160,6 +161,22 @@ def test_the_fast_reader_is_named_fast_in_lpr_read_and_reader(tmp_path):
     fast = Reader(reader="fast", detector=None)
     assert [engine.height for engine in fast.pipeline.engines] == [32]  # the 32 x 128 CRNN, not the default reader
     assert isinstance(fast.read(plate)[0].text, str)
+
+
+def test_reader_takes_any_grey_array_and_refuses_an_empty_one():
+    """A grey photo as H x W x 1 reads as H x W does; an empty array is one line, not "no plate"."""
+    from lpr import Reader
+    from lpr.core.errors import LprError
+
+    plate = clean_plate("KX42ZQ7", seed=3, height=48)[0]
+    plate = plate if plate.ndim == 2 else cv2.cvtColor(plate, cv2.COLOR_BGR2GRAY)
+    reader = Reader(reader="fast", detector=None)
+    assert reader.read(plate[:, :, None]) == reader.read(plate) != []
+    for empty in (np.zeros((0, 0, 3), np.uint8), np.zeros((4, 0), np.uint8)):
+        with pytest.raises(LprError, match=r"image: an empty array of shape"):
+            reader.read(empty)
+    with pytest.raises(LprError, match=r"give uint8 H x W \(x 1, 3 or 4\)"):
+        reader.read(np.zeros((8, 8, 2), np.uint8))
 
 
 def test_reader_and_lpr_read_give_the_same_rows(photo_folder, tmp_path):
