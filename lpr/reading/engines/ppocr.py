@@ -28,7 +28,7 @@ class PpOcrEngine(CtcEngine):
     a batch; its output read as a CTC recognizer's over lpr's classes."""
 
     def __init__(self, model: OnnxModel, symbols: list[str], formats: PlateFormats | None = None,
-                 edge_min_prob: float = 0.0, fold: Fold = "blank", height: int = 48, min_width: int = 160,
+                 edge_min_prob: float = 0.0, fold: Fold = "blank", height: int = 48, min_width: int = 480,
                  max_width: int = 480, batch_crops: int = 16):
         if fold not in ("blank", "drop"):
             raise LprError(f"fold: {fold!r} is not one of blank, drop")
