@@ -45,10 +45,10 @@ def char_detector_run(cache_dir, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def char_reader_run(cache_dir, tmp_path_factory):
-    """The one-network option, trained for a few dozen steps: enough to export and read, not to read well."""
+    """The one-network option, trained for two dozen steps: enough to export and read, not to read well."""
     return train_run(tmp_path_factory, "char_reader", [
-        "experiment=char_reader", "data.synth.count={train: 200, val: 16, test: 8}", "trainer.max_steps=40",
-        "data.num_workers=0", "callbacks.early_stopping=null", "callbacks.rich_progress_bar=null",
+        "experiment=char_reader", "data.synth.count={train: 96, val: 8, test: 8}", "trainer.max_steps=24",
+        "data.batch_size=8", "data.num_workers=0", "callbacks.early_stopping=null", "callbacks.rich_progress_bar=null",
         "+trainer.enable_progress_bar=false", f"paths.cache_dir={cache_dir}"])
 
 
