@@ -16,10 +16,10 @@ import logging
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 from omegaconf import DictConfig, OmegaConf
-from pydantic import validate_call
+from pydantic import AfterValidator, Field, validate_call
 
 from lpr.cli.command import command, quoted
 from lpr.cli.run_files import write_metrics, write_provenance
@@ -74,10 +74,25 @@ def hyperparameters(cfg: DictConfig, model: L.LightningModule) -> dict:
     return params
 
 
+def some_or_unlimited(budget: int | None) -> int | None:
+    """-1 (or null) leaves a budget to the others; 0 would train nothing and still report an untrained model."""
+    if budget is not None and budget != -1 and budget < 1:
+        raise ValueError("must be -1 (no limit) or at least 1: 0 trains nothing")
+    return budget
+
+
+Budget = Annotated[int | None, AfterValidator(some_or_unlimited)]
+
+
 @validate_call
-def trainer_budget(max_epochs: int | None = None, min_epochs: int | None = None, max_steps: int = -1,
+def trainer_budget(max_epochs: Budget = None, min_epochs: int | None = None, max_steps: Budget = -1,
                    min_steps: int | None = None) -> None:
     """The trainer's budget, checked before any data is prepared: Lightning checks it only when fitting begins."""
+
+
+@validate_call
+def learning_rate(lr: Annotated[float, Field(gt=0, allow_inf_nan=False)]) -> None:
+    """The optimizer's learning rate, checked before any data is prepared: the optimizer refuses it only once built."""
 
 
 def train(cfg: DictConfig) -> dict:
@@ -88,6 +103,8 @@ def train(cfg: DictConfig) -> dict:
         raise missing_value(missing[0])
     trainer_budget(**{key: cfg.trainer[key] for key in ("max_epochs", "min_epochs", "max_steps", "min_steps")
                       if key in cfg.trainer})
+    if "lr" in cfg.model.get("optimizer", {}):
+        learning_rate(lr=cfg.model.optimizer.lr)
     if cfg.get("init_from") and not Path(cfg.init_from).exists():
         raise LprError(f"{cfg.init_from}: checkpoint to start from not found")
     resume = resume_path(cfg)  # so is a checkpoint to resume from that is missing

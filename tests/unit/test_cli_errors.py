@@ -21,6 +21,10 @@ def not_a_root(tmp_path_factory):
     (["trainer.max_epochs=abc"], "config value `max_epochs` for trainer_budget"),
     (["data.synth.fonts=[comic_sans]"], "unknown font"),
     (["experiment=crnn_plates", "data.real_repeat=-1"], "`real_repeat`"),
+    (["model.optimizer.lr=-1"], "config value `lr` for learning_rate"),
+    (["model.optimizer.lr=nan"], "config value `lr` for learning_rate"),
+    (["trainer.max_epochs=0"], "config value `max_epochs` for trainer_budget: Value error, must be -1 (no limit) or"),
+    (["experiment=crnn_plates", "trainer.max_steps=0"], "config value `max_steps` for trainer_budget"),
     # re-lettered crops are built at setup, from a partial, outside instantiate: refused all the same
     (["experiment=crnn_plates", "data.roots=[PHOTOS]", "data.synth.count={train: 8, val: 4, test: 4}",
       "data.reletter_repeat=1", "data.reletter.width_range=[1.2,0.8]"], "`width_range` for ReletteredCrops"),
@@ -179,3 +183,16 @@ def test_a_missing_value_another_value_refers_to_is_named():
 def test_an_experiments_missing_value_is_named_before_training(tmp_path):
     assert_clean_error(run_in_process("lpr.train", "experiment=reader_distilled", f"hydra.run.dir={tmp_path}"),
                        "pseudo_labels: no value given (add pseudo_labels=... to the command)")
+
+
+@pytest.mark.slow
+def test_a_loss_that_is_no_longer_finite_stops_the_run_before_the_weights_take_it(tiny_train, tmp_path):
+    import torch
+
+    lr = [o for o in tiny_train if not o.startswith("model.optimizer.lr=")]
+    assert_clean_error(run_in_process("lpr.train", *lr, "model.optimizer.lr=1e12", f"hydra.run.dir={tmp_path}"),
+                       "the training loss is nan, not finite")
+    kept = list((tmp_path / "checkpoints").glob("*.ckpt"))
+    for ckpt in kept:
+        weights = torch.load(ckpt, weights_only=False)["state_dict"].values()
+        assert all(torch.isfinite(w).all() for w in weights if w.is_floating_point()), ckpt
