@@ -159,6 +159,10 @@ def compare(dirs: list[Path], out_dir: Path | None = None, sort_by: str | None =
     """Tabulate the runs below `dirs`; returns the Markdown file written (CSV and PNG beside it)."""
     runs = find_runs(dirs)
     sort_by = sort_by or runs[0]["objective"]
+    if not any(sort_by in run["metrics"] for run in runs):
+        found = sorted({key for run in runs for key in run["metrics"]})
+        raise LprError(f"{dirs[0]}: no run has {sort_by} in its metrics.json (a run stopped before it validated?); "
+                       f"--sort one of: {', '.join(found) or 'none'}")
     out_dir = out_dir or dirs[0]
     overrides = differing_overrides(runs)
     rows = table_rows(runs, overrides + metric_columns(runs, [sort_by, *patterns]), sort_by, dirs[0])

@@ -72,6 +72,25 @@ def test_compare_refuses_a_folder_without_runs(tmp_path, capsys):
     assert exit_info.value.code == 2 and "no training runs" in capsys.readouterr().err
 
 
+def test_compare_of_runs_without_their_objective_names_what_they_have(tmp_path, capsys):
+    """Runs stopped before they validated hold no val/acc_best: one line naming the metrics there are to sort by;
+    with one run holding it, the others are tabulated last."""
+    from lpr.cli.compare import main
+
+    for name, metrics in (("0", {"train_time_s": 3.0}), ("1", {"train_time_s": 4.0})):
+        (tmp_path / name / ".hydra").mkdir(parents=True)
+        (tmp_path / name / ".hydra" / "config.yaml").write_text("task_name: train\noptimized_metric: val/acc_best\n")
+        (tmp_path / name / ".hydra" / "overrides.yaml").write_text(f"- seed={name}\n")
+        (tmp_path / name / "metrics.json").write_text(json.dumps(metrics))
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(tmp_path)])
+    error = capsys.readouterr().err
+    assert exit_info.value.code == 2 and "no run has val/acc_best" in error and "train_time_s" in error
+    (tmp_path / "1" / "metrics.json").write_text(json.dumps({"train_time_s": 4.0, "val/acc_best": 0.5}))
+    main([str(tmp_path)])
+    assert (tmp_path / "compare.png").stat().st_size > 0
+
+
 @pytest.mark.slow
 def test_grid_sweep_writes_runs_that_compare_tabulates(tiny, char_root, tmp_path):
     from lpr.cli.compare import main as compare_main
