@@ -50,6 +50,9 @@ def command(task, config_name: str, argv_hook: Callable[[list[str]], list[str]] 
         os.environ["HYDRA_FULL_ERROR"] = "1"  # Hydra raises instead of printing a trimmed traceback: lpr reports
         try:
             return hydra_main()
+        except KeyboardInterrupt:  # a training stops in its own way (lpr.cli.train.stopped); any other verb here
+            print("stopped by Ctrl-C: this run's outputs are not written", file=sys.stderr)
+            raise SystemExit(130) from None
         except (HydraException, OmegaConfBaseException) as error:
             fail(hydra_problem(error))
         except (OSError, ModuleNotFoundError) as error:

@@ -2,7 +2,6 @@
 written whole or not at all (a stop mid-write leaves the old file or none, never half of one)."""
 import contextlib
 import json
-import os
 import subprocess
 import sys
 from importlib import metadata
@@ -10,14 +9,14 @@ from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf
 
+from lpr.core.files import written_whole
+
 
 @contextlib.contextmanager
 def atomic_open(path: Path, newline: str | None = None):
     """A text file to write, in place at `path` only once the block ends without an error."""
-    partial = path.with_name(path.name + ".partial")
-    with partial.open("w", newline=newline) as handle:
+    with written_whole(path) as partial, partial.open("w", newline=newline) as handle:
         yield handle
-    os.replace(partial, path)
 
 
 def write_text_atomic(path: Path, text: str) -> Path:

@@ -1,4 +1,5 @@
 """User-facing errors: one clear line and a non-zero exit instead of a traceback."""
+import errno
 import functools
 import logging
 import re
@@ -57,6 +58,8 @@ def as_lpr_error(error: BaseException) -> LprError | None:
         return LprError(f"{error.filename}: exists and is not a folder")
     if isinstance(error, OSError) and error.filename is not None:
         return LprError(f"{error.filename}: {error.strerror or error}")
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):  # a write that names no file
+        return LprError(f"the run folder's files: {error.strerror}")
     return None
 
 

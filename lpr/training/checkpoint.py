@@ -1,12 +1,12 @@
 """Checkpoints that a crash never leaves half-written, and a checkpoint loaded back as its LightningModule (to
 export or evaluate it; reading loads the net alone: lpr.models.checkpoint)."""
-import os
 from pathlib import Path
 
 from lightning.fabric.plugins.io.torch_io import TorchCheckpointIO
 from lightning.pytorch import LightningModule
 
 from lpr.core.errors import LprError
+from lpr.core.files import written_whole
 from lpr.models.checkpoint import checkpoint_kind, load_checkpoint, load_weights
 
 
@@ -14,10 +14,8 @@ class AtomicCheckpointIO(TorchCheckpointIO):
     """Write each checkpoint to a temporary file beside it, then rename: the old file or the new, never half."""
 
     def save_checkpoint(self, checkpoint, path, storage_options=None):
-        path = Path(path)
-        partial = path.with_name(path.name + ".partial")
-        super().save_checkpoint(checkpoint, partial, storage_options)
-        os.replace(partial, path)
+        with written_whole(Path(path)) as partial:
+            super().save_checkpoint(checkpoint, partial, storage_options)
 
 
 def load_trained(ckpt_path: str | Path, kind: str | None = None) -> LightningModule:

@@ -196,3 +196,15 @@ def test_a_loss_that_is_no_longer_finite_stops_the_run_before_the_weights_take_i
     for ckpt in kept:
         weights = torch.load(ckpt, weights_only=False)["state_dict"].values()
         assert all(torch.isfinite(w).all() for w in weights if w.is_floating_point()), ckpt
+
+
+def test_ctrl_c_while_reading_is_one_line_and_writes_nothing(small_ckpt, photo_folder, tmp_path, monkeypatch):
+    from lpr.reading.pipeline import PlateReader
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(PlateReader, "read", interrupted)
+    done = run_in_process("lpr.read", f"ckpt_path={small_ckpt}", f"input={photo_folder}", f"hydra.run.dir={tmp_path}")
+    assert done.returncode == 130 and done.stderr.strip() == "stopped by Ctrl-C: this run's outputs are not written"
+    assert not (tmp_path / "metrics.json").exists() and not (tmp_path / "predictions.csv").exists()
