@@ -8,6 +8,7 @@ segment, preprocess and model for the classic engine, preprocess and model for t
 process's peak memory. Crops are decoded before their timing starts. Prints the figures as a Markdown table and
 writes it (results.md) and metrics.json in the run dir. No torch import here: the onnx process stays torch-free.
 """
+import json
 import multiprocessing
 import os
 import platform
@@ -207,7 +208,7 @@ def bench(cfg: DictConfig) -> dict:
         for mode, read_texts in zip(("crops", "photos"), texts[backend]):
             figures[f"{mode}/acc"] = plate_metrics(read_texts, [s.text for s in samples])["plate/acc"]
         metrics.update({f"{backend}/{key}": value for key, value in figures.items()})
-        print(f"{backend}: {figures}", file=sys.stderr)
+        print(f"{backend}: {json.dumps(figures, default=float)}", file=sys.stderr)
     for backend in [b for b in texts if b != "torch" and "torch" in texts]:  # same texts as the torch backend?
         for index, mode in enumerate(("crops", "photos")):
             same = [a == b for a, b in zip(texts["torch"][index], texts[backend][index], strict=True)]

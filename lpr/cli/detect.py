@@ -10,6 +10,7 @@ in configs/data/detect.yaml). Writes boxes.csv (`image,x,y,w,h,score`), boxes.js
 draw=true, each photo with its boxes under drawn/ in the run dir.
 """
 import csv
+import json
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -109,7 +110,7 @@ def detect(cfg: DictConfig) -> dict:
     if labelled:
         metrics.update(scores(read, ranked, kept))
     write_metrics(run_dir, metrics)
-    print(f"{ {k: v for k, v in metrics.items() if '/' in k or k == 'photos_per_s'} }\n"
+    print(f"{json.dumps({k: v for k, v in metrics.items() if '/' in k or k == 'photos_per_s'}, default=float)}\n"
           f"Run: {run_dir}  (boxes.csv, boxes.json, metrics.json{', drawn/' if cfg.draw else ''})", file=sys.stderr)
     return metrics
 

@@ -8,6 +8,7 @@ with its three maps packed as one (decoding is NumPy, `lpr.core.centre_decode`).
 (character crops, plate boxes of real photos, or whole photos) and the export is refused when they disagree.
 metrics.json in the run dir.
 """
+import json
 import sys
 from pathlib import Path
 
@@ -57,8 +58,9 @@ def export(cfg: DictConfig) -> dict:
         onnx_path.unlink(missing_ok=True)
         reader_info_path(onnx_path).unlink(missing_ok=True)
         raise
-    print(f"{onnx_path}\n{reader_info_path(onnx_path)}\n"
-          f"{ {k: v for k, v in metrics.items() if k.startswith('verify/')} }\nRun: {run_dir}", file=sys.stderr)
+    verified = {key: value for key, value in metrics.items() if key.startswith("verify/")}
+    print(f"{onnx_path}\n{reader_info_path(onnx_path)}\n{json.dumps(verified, default=float)}\nRun: {run_dir}",
+          file=sys.stderr)
     return metrics
 
 

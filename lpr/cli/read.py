@@ -79,7 +79,7 @@ def read(cfg: DictConfig) -> dict:
         log_failures(run_dir, labelled, cfg, tensorboard=checkpoints(paths) is not None)
     write_metrics(run_dir, metrics)
     summary = {k: v for k, v in metrics.items() if "/" in k or k == "plates_per_s"}
-    print(f"{json.dumps(summary)}\nRun: {run_dir}  (predictions.csv, metrics.json)", file=sys.stderr)
+    print(f"{json.dumps(summary, default=float)}\nRun: {run_dir}  (predictions.csv, metrics.json)", file=sys.stderr)
     return metrics
 
 

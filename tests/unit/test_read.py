@@ -421,6 +421,9 @@ def test_read_prints_results_on_stdout_and_logs_on_stderr(small_ckpt, photo_fold
     assert process.stdout.splitlines() == [f"{row['image']}\t{row['text']}" + (
         "" if row["status"] == "read" else f"\t{row['status']}" + (f" ({row['detail']})" if row["detail"] else ""))
         for row in predictions(tmp_path)]
+    lines = process.stderr.splitlines()
+    summary = json.loads(lines[lines.index(f"Run: {tmp_path}  (predictions.csv, metrics.json)") - 1])  # JSON, not repr
+    assert summary["plate/acc"] == json.loads((tmp_path / "metrics.json").read_text())["plate/acc"]
 
 
 def test_a_run_dir_reads_as_its_best_checkpoint(small_ckpt, photo_folder, tmp_path):
