@@ -1,5 +1,6 @@
 """How every entry point starts: Hydra's main over the repository's configs/, with lpr's one-line errors."""
 import functools
+import inspect
 import os
 from collections.abc import Callable
 
@@ -45,6 +46,8 @@ def command(task, config_name: str, argv_hook: Callable[[list[str]], list[str]] 
     def main():
         import sys
 
+        if {"--help", "-h"} & set(sys.argv[1:]):  # the command's forms first, then Hydra's config and flags
+            print(inspect.getdoc(sys.modules[task.__module__]), end="\n\n")
         if argv_hook is not None:
             sys.argv[1:] = argv_hook(sys.argv[1:])
         os.environ["HYDRA_FULL_ERROR"] = "1"  # Hydra raises instead of printing a trimmed traceback: lpr reports

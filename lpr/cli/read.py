@@ -1,4 +1,6 @@
-"""Read plates: `python -m lpr.read ckpt_path=CKPT input=PATH [locate=auto|box|none|detector]`.
+"""Read plates: `lpr read PHOTO_OR_FOLDER` (the shipped detector, text finder and reader, on onnxruntime), or with
+your models: `lpr read ckpt_path=CKPT_OR_ONNX input=PATH [locate=auto|box|none|detector]` (`python -m lpr.read` takes
+the same overrides).
 
 `locate=detector locate.detector.model=DETECTOR` reads every plate a trained detector (checkpoint or ONNX) finds:
 one row a plate, none for a photo without one; labelled photos are scored by the found plate on their box.

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf
 
+from lpr.core.errors import LprError
 from lpr.core.files import written_whole
 
 
@@ -54,3 +55,20 @@ def write_provenance(run_dir: str | Path, cfg: DictConfig) -> None:
             pass
     write_json_atomic(run_dir / "provenance.json", {"git_commit": commit, "python": sys.version.split()[0],
                                                    "argv": sys.argv, "packages": versions})
+
+
+@contextlib.contextmanager
+def run_folder_held(run_dir: Path):
+    """The run folder taken by this process for the block (an advisory lock, which the system drops when the process
+    ends, however it ends): a second training given the same folder is refused instead of overwriting the first one's
+    checkpoints, metrics and TensorBoard files."""
+    import fcntl
+
+    run_dir.mkdir(parents=True, exist_ok=True)
+    with (run_dir / ".lock").open("w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LprError(f"{run_dir}: another training is writing to this run folder; give this one another "
+                           f"hydra.run.dir") from None
+        yield

@@ -12,7 +12,10 @@ a typo is answered in a second, not after the seconds those imports take.
 """
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -22,7 +25,7 @@ from omegaconf import DictConfig, OmegaConf
 from pydantic import AfterValidator, Field, validate_call
 
 from lpr.cli.command import command, quoted
-from lpr.cli.run_files import write_metrics, write_provenance
+from lpr.cli.run_files import run_folder_held, write_metrics, write_provenance
 from lpr.core.config import instantiate, instantiate_group
 from lpr.core.errors import LprError, missing_value
 
@@ -96,6 +99,7 @@ def learning_rate(lr: Annotated[float, Field(gt=0, allow_inf_nan=False)]) -> Non
 
 
 def train(cfg: DictConfig) -> dict:
+    """The cheap checks first (a typo is answered in a second), then the run folder taken, then the fit."""
     run_dir = Path(cfg.paths.output_dir)
     # an experiment's `???` named before instantiation, where a list built from it would lose its name
     missing = sorted(OmegaConf.missing_keys(cfg))
@@ -108,6 +112,14 @@ def train(cfg: DictConfig) -> dict:
     if cfg.get("init_from") and not Path(cfg.init_from).exists():
         raise LprError(f"{cfg.init_from}: checkpoint to start from not found")
     resume = resume_path(cfg)  # so is a checkpoint to resume from that is missing
+    # the run folder is this run's alone (DDP's other ranks, started by this one, share it)
+    with run_folder_held(run_dir) if os.environ.get("LOCAL_RANK", "0") == "0" else contextlib.nullcontext():
+        return fit(cfg, run_dir, resume)
+
+
+def fit(cfg: DictConfig, run_dir: Path, resume: str | None) -> dict:
+    """Data, model, callbacks, loggers and trainer from the config; fit (or resume), test the best checkpoint, write
+    metrics.json."""
     import lightning as L
     import torch
     from lightning.pytorch.trainer.states import TrainerStatus
@@ -145,6 +157,8 @@ def train(cfg: DictConfig) -> dict:
         if trainer.state.status != TrainerStatus.INTERRUPTED:
             raise
         stopped(run_dir, trainer, isinstance(stop, SIGTERMException))
+    if resume_checkpoint is not None and trainer.global_step == resume_checkpoint["global_step"]:
+        return finished_already(run_dir, resume, trainer.global_step)
     train_time_s = time.perf_counter() - started
     metrics = {key: value for key, value in trainer.callback_metrics.items() if not key.startswith("test/")}
 
@@ -159,6 +173,15 @@ def train(cfg: DictConfig) -> dict:
         write_metrics(run_dir, metrics)
         report(run_dir, best_ckpt, metrics, cfg.optimized_metric)
     return metrics
+
+
+def finished_already(run_dir: Path, resume: str, step: int) -> dict:
+    """A resumed run whose budget was spent before: one line, and its files as they were (no test run again, no
+    metrics.json rewritten without its training's figures)."""
+    print(f"{resume}: the run finished at step {step}, its budget; raise trainer.max_epochs or trainer.max_steps "
+          f"to train on", file=sys.stderr)
+    metrics = run_dir / "metrics.json"
+    return json.loads(metrics.read_text()) if metrics.is_file() else {}
 
 
 def stopped(run_dir: Path, trainer: L.Trainer, sigterm: bool):

@@ -25,8 +25,9 @@ def detector_run(cache_dir, tmp_path_factory):
     """A detector trained for a few hundred steps on 480 generated scenes of one or two big plates, 128 px input."""
     return train_run(tmp_path_factory, "detector", [
         "experiment=detector", *SCENES, "data.synth.count={train: 480, val: 24, test: 16}",
-        "data.batch_size=8", "trainer.max_steps=500", "model.optimizer.lr=0.006", "callbacks.early_stopping=null",
-        "callbacks.rich_progress_bar=null", "+trainer.enable_progress_bar=false", f"paths.cache_dir={cache_dir}"])
+        "data.batch_size=8", "data.num_workers=0", "trainer.max_steps=500", "model.optimizer.lr=0.006",
+        "callbacks.early_stopping=null", "callbacks.rich_progress_bar=null", "+trainer.enable_progress_bar=false",
+        f"paths.cache_dir={cache_dir}"])
 
 
 @pytest.fixture(scope="session")

@@ -44,6 +44,27 @@ def test_resume_continues_from_last_checkpoint_with_its_best_score(synth_run, ru
         assert float(resumed[key]) == float(straight[key]), key
 
 
+def test_resuming_a_finished_run_says_so_and_changes_nothing(tiny_train, synth_run, tmp_path):
+    import shutil
+
+    run_dir = shutil.copytree(synth_run, tmp_path / "finished")
+    kept = {path: path.read_bytes() for path in (run_dir / "metrics.json", run_dir / "checkpoints" / "last.ckpt",
+                                                 run_dir / "checkpoints" / "best.ckpt")}
+    done = run_in_process("lpr.train", *tiny_train, f"ckpt_path={run_dir}", f"hydra.run.dir={run_dir}")
+    assert done.returncode == 0 and "the run finished at step" in done.stderr, done.stderr[-2000:]
+    assert all(path.read_bytes() == content for path, content in kept.items())
+
+
+def test_a_run_folder_another_training_writes_to_is_refused(tiny_train, tmp_path):
+    from lpr.cli.run_files import run_folder_held
+
+    with run_folder_held(tmp_path):  # as a first training holds it while it runs
+        done = run_in_process("lpr.train", *tiny_train, f"hydra.run.dir={tmp_path}")
+        assert done.returncode == 2 and f"error: {tmp_path}: another training is writing to this run folder" in \
+            done.stderr, done.stderr[-2000:]
+    assert not (tmp_path / "checkpoints").exists() and not (tmp_path / "metrics.json").exists()
+
+
 def test_resume_path_must_exist(run, tmp_path):
     with pytest.raises(LprError, match="checkpoint to resume from not found"):
         run(tmp_path, f"ckpt_path={tmp_path / 'nowhere'}")
@@ -88,14 +109,14 @@ def test_init_from_fine_tunes_a_trained_model_and_refuses_other_weights(synth_ck
 
 
 @pytest.mark.slow
-def test_sigterm_saves_a_checkpoint_and_the_run_resumes_in_its_folder(tiny_train, tmp_path):
+def test_sigterm_saves_a_checkpoint_and_the_run_resumes_in_its_folder(tiny_train, synth_run, tmp_path):
     """What a scheduler or `timeout` does: SIGTERM mid-training. The run stops within seconds with its last.ckpt;
-    `ckpt_path=<run dir>` alone resumes it in the same folder and ends where the uninterrupted run ends."""
+    `ckpt_path=<run dir>` alone resumes it in the same folder and ends where the uninterrupted run (synth_run, the
+    same training without progress lines) ends."""
     progress = ("callbacks.rich_progress_bar", "+trainer.enable_progress_bar")  # tiny_train's are off: on here
-    longer = [*(o for o in tiny_train if not o.startswith(progress)), "data.batch_size=8", "trainer.max_epochs=2",
-              "callbacks.rich_progress_bar.every_n_steps=5"]
+    logged = [*(o for o in tiny_train if not o.startswith(progress)), "callbacks.rich_progress_bar.every_n_steps=5"]
     run_dir = tmp_path / "run"
-    process = subprocess.Popen([sys.executable, "-m", "lpr.train", *longer, f"hydra.run.dir={run_dir}"], cwd=REPO,
+    process = subprocess.Popen([sys.executable, "-m", "lpr.train", *logged, f"hydra.run.dir={run_dir}"], cwd=REPO,
                                env={**os.environ, "NO_ALBUMENTATIONS_UPDATE": "1"}, stderr=subprocess.PIPE, text=True)
     lines = []
     for line in process.stderr:  # progress lines, as a job without a terminal logs them
@@ -115,11 +136,8 @@ def test_sigterm_saves_a_checkpoint_and_the_run_resumes_in_its_folder(tiny_train
     resumed = run_in_process("lpr.train", f"ckpt_path={run_dir}")
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     metrics = json.loads((run_dir / "metrics.json").read_text())
-    straight = run_in_process("lpr.train", *longer, f"hydra.run.dir={tmp_path / 'straight'}")
-    assert straight.returncode == 0, straight.stderr[-2000:]
-    uninterrupted = json.loads((tmp_path / "straight" / "metrics.json").read_text())
-    steps = [torch.load(d / "checkpoints" / "last.ckpt", weights_only=False)["global_step"]
-             for d in (run_dir, tmp_path / "straight")]
+    uninterrupted = json.loads((synth_run / "metrics.json").read_text())
+    steps = [torch.load(d / "checkpoints" / "last.ckpt", weights_only=False)["global_step"] for d in (run_dir, synth_run)]
     assert 0 < stopped_at < steps[0] == steps[1]
     assert metrics["epochs"] == uninterrupted["epochs"] == 2 and metrics["best_ckpt"].startswith(str(run_dir))
     assert len(list((run_dir / "tensorboard").glob("events.out.tfevents.*"))) >= 2  # one TensorBoard, continued

@@ -21,6 +21,12 @@ def test_help_lists_every_verb_and_each_is_a_command():
         assert callable(importlib.import_module(f"lpr.cli.{verb}").main)
 
 
+def test_a_verbs_help_leads_with_its_forms_then_its_config():
+    helped = lpr("read", "--help")
+    assert helped.returncode == 0 and helped.stdout.startswith("Read plates: `lpr read PHOTO_OR_FOLDER`")
+    assert "== Config ==" in helped.stdout and "ckpt_path" in helped.stdout
+
+
 def test_an_unknown_verb_is_one_line_and_exit_2():
     finished = lpr("fly")
     assert finished.returncode == 2 and finished.stderr.strip() == \
