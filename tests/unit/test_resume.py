@@ -1,6 +1,7 @@
 """Nothing lost: runs resume from last.ckpt with their state, and a seed makes them repeatable."""
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -131,6 +132,10 @@ def test_sigterm_saves_a_checkpoint_and_the_run_resumes_in_its_folder(tiny_train
     assert any(line.startswith("stopped by SIGTERM in epoch 1:") and f"ckpt_path={run_dir}" in line
                for line in lines), "".join(lines[-20:])
     assert "Traceback" not in "".join(lines) and not (run_dir / "metrics.json").exists()
+    # a job without a terminal logs plain progress lines: every 5 steps against one budget, each validation's figures
+    steps = re.findall(r"epoch (\d) step (\d+)/(\d+) \([\d.]+ steps/s, \d+m\d\ds left\)", "".join(lines))
+    assert [int(step) for _, step, _ in steps][:2] == [5, 10] and len({budget for *_, budget in steps}) == 1
+    assert re.search(r"epoch 0 validated: .*val/acc=", "".join(lines))
     stopped_at = torch.load(run_dir / "checkpoints" / "last.ckpt", weights_only=False)["global_step"]
 
     resumed = run_in_process("lpr.train", f"ckpt_path={run_dir}")
