@@ -47,6 +47,7 @@ def test_a_few_steps_train_export_and_read_as_a_text_finder(cache_dir, photo_fol
 
     run = train_run(tmp_path_factory, "plate_text_detector", [
         "experiment=plate_text_detector", *SCENES, "trainer.max_steps=3", "trainer.val_check_interval=3",
+        "data.num_workers=0",  # no loader processes forked from this threaded test process
         f"paths.cache_dir={cache_dir}"])
     metrics = json.loads((run / "metrics.json").read_text())
     assert {"val/map_50", "test/recall_50", "train/dice_loss", "train/bce_loss"} <= set(metrics)
