@@ -16,7 +16,6 @@ from omegaconf import DictConfig
 from pydantic import confloat, validate_call
 
 from lpr.cli.command import command
-from lpr.cli.read import checkpoints
 from lpr.cli.run_files import atomic_open, write_metrics, write_provenance
 from lpr.core.boxes import box_iou
 from lpr.core.config import instantiate
@@ -24,6 +23,7 @@ from lpr.core.errors import LprError
 from lpr.data.samples import load_plate_samples
 from lpr.reading.assemble import as_list, build_reader, model_paths
 from lpr.reading.pipeline import PlateResult
+from lpr.reading.runtime import checkpoints
 from lpr.reading.subset import select_samples
 
 

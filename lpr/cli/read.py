@@ -32,7 +32,7 @@ from lpr.core.errors import LprError
 from lpr.data.samples import PlateSample
 from lpr.reading.assemble import as_list, build_reader, model_paths
 from lpr.reading.failures import failure_grid
-from lpr.reading.runtime import backend_of
+from lpr.reading.runtime import checkpoints
 from lpr.reading.metrics import read_metrics, status_counts
 from lpr.reading.pipeline import PlateResult
 from lpr.reading.subset import select_samples
@@ -46,8 +46,9 @@ def plain(paths):
 def read(cfg: DictConfig) -> dict:
     run_dir = Path(cfg.paths.output_dir)
     paths = model_paths(cfg)
+    torch_models = checkpoints(paths)
     samples, problems = select_samples(cfg.input, subset=cfg.subset, split=instantiate(cfg.split),
-                                       ckpt_paths=checkpoints(paths))
+                                       ckpt_paths=torch_models)
     reader = build_reader(cfg, paths)
     write_provenance(run_dir, cfg)
     started = time.perf_counter()
@@ -74,11 +75,11 @@ def read(cfg: DictConfig) -> dict:
     metrics = {"n_read": len(plates), "n_problems": len(problems), "plates_per_s": round(len(plates) / elapsed, 2),
                "photos_per_s": round(len(reader.photos) / elapsed, 2), **status_counts(results),
                "locate": reader.mode, "input": str(cfg.input), "ckpt_path": plain(cfg.ckpt_path),
-               "backend": "torch" if checkpoints(paths) else "onnx"}
+               "backend": "torch" if torch_models else "onnx"}
     metrics.update(read_metrics(reader.mode, reader.photos, samples, results))
     labelled = [result for result in results if result.sample.text is not None]
     if labelled:
-        log_failures(run_dir, labelled, cfg, tensorboard=checkpoints(paths) is not None)
+        log_failures(run_dir, labelled, cfg, tensorboard=torch_models is not None)
     write_metrics(run_dir, metrics)
     summary = {k: v for k, v in metrics.items() if "/" in k or k == "plates_per_s"}
     print(f"{json.dumps(summary, default=float)}\nRun: {run_dir}  (predictions.csv, metrics.json)", file=sys.stderr)
@@ -96,11 +97,6 @@ def one_per_photo(samples: list[PlateSample]) -> list[PlateSample]:
     for sample in samples:
         listed.setdefault(sample.image_path, []).append(sample)
     return [plates[0] if len(plates) == 1 else PlateSample(path) for path, plates in listed.items()]
-
-
-def checkpoints(paths: list[str]) -> list[str] | None:
-    """The checkpoints among the models read with (None: every one is an exported model, read without torch)."""
-    return [path for path in paths if backend_of(path) == "torch"] or None
 
 
 def log_failures(run_dir: Path, results: list[PlateResult], cfg: DictConfig, tensorboard: bool) -> None:

@@ -19,3 +19,8 @@ def reader_file(path: str | Path) -> str:
 def backend_of(path: str | Path) -> Backend:
     """onnx for an exported model, torch for a checkpoint (a `.ckpt` or a run folder)."""
     return "onnx" if reader_file(path).endswith(".onnx") else "torch"
+
+
+def checkpoints(paths: list[str]) -> list[str] | None:
+    """The checkpoints among the models read with (None: every one is an exported model, read without torch)."""
+    return [path for path in paths if backend_of(path) == "torch"] or None
